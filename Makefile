@@ -1,0 +1,17 @@
+# Convenience targets; each one is a ./dev.py command (see README.md).
+.PHONY: run test lint odoo-selftest setup
+
+run:
+	./dev.py run
+
+test:
+	./dev.py test
+
+lint:
+	./dev.py lint
+
+odoo-selftest:
+	./dev.py selftest
+
+setup:
+	./dev.py setup

@@ -1,0 +1,127 @@
+"""Odoo configuration file and the project's databases."""
+import hashlib
+import os
+import subprocess
+import sys
+
+from . import MODULES, ROOT, STATE, DevError
+from .venv import PYTHON
+
+LAUNCHER = os.path.join(ROOT, "tools", "odoo_launcher.py")
+SOURCE_HASH_KEY = "backflush_dev.source_hash"
+
+
+def odoo_addons_dir():
+    out = subprocess.check_output(
+        [PYTHON, "-c", "import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))"],
+        text=True)
+    return out.strip()
+
+
+def write_config(server, http_port=8069, name="odoo.conf", **extra):
+    os.makedirs(STATE, exist_ok=True)
+    options = {
+        "db_host": server.host,
+        "db_port": server.port,
+        "db_user": server.user,
+        "db_password": "False",
+        "addons_path": ",".join([odoo_addons_dir(), ROOT]),
+        "data_dir": os.path.join(STATE, "data"),
+        "http_port": http_port,
+        "admin_passwd": "admin",
+        "list_db": "False",
+    }
+    options.update(extra)
+    path = os.path.join(STATE, name)
+    with open(path, "w") as handle:
+        handle.write("[options]\n")
+        for key, value in options.items():
+            handle.write("%s = %s\n" % (key, value))
+    return path
+
+
+def run_odoo(config, *args, check=True, **kwargs):
+    cmd = [PYTHON, LAUNCHER, "-c", config] + list(args)
+    result = subprocess.run(cmd, cwd=ROOT, **kwargs)
+    if check and result.returncode:
+        raise DevError("odoo %s failed (exit %s); see the log above"
+                       % (" ".join(args), result.returncode))
+    return result
+
+
+def source_hash():
+    digest = hashlib.sha256()
+    for module in MODULES:
+        for folder, dirs, files in sorted(os.walk(os.path.join(ROOT, module))):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, ROOT).encode())
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _database_state(server, dbname):
+    """None when absent, else (odoo_version, installed modules, stored source hash)."""
+    conn = server.connect()
+    with conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+        exists = cr.fetchone()
+    conn.close()
+    if not exists:
+        return None
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT to_regclass('ir_module_module')")
+            if cr.fetchone()[0] is None:
+                raise DevError("database %s exists but is not an Odoo database; drop it "
+                               "or choose another name" % dbname)
+            cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'base'")
+            version = (cr.fetchone() or [""])[0] or ""
+            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
+            installed = {row[0] for row in cr.fetchall()}
+            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s",
+                       (SOURCE_HASH_KEY,))
+            stored = (cr.fetchone() or [None])[0]
+    finally:
+        conn.close()
+    return version, installed, stored
+
+
+def _store_source_hash(server, dbname, value):
+    conn = server.connect(dbname)
+    with conn, conn.cursor() as cr:
+        cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (SOURCE_HASH_KEY,))
+        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
+                   (SOURCE_HASH_KEY, value))
+    conn.close()
+
+
+def ensure_database(server, config, dbname, modules=MODULES):
+    """Create dbname with the modules and demo data, or update them if changed."""
+    wanted = source_hash()
+    state = _database_state(server, dbname)
+    if state is None:
+        print("dev: creating database %s with %s and demo data ..." % (dbname, ", ".join(modules)),
+              file=sys.stderr)
+        run_odoo(config, "-d", dbname, "-i", ",".join(modules), "--stop-after-init",
+                 "--log-level=warn")
+    else:
+        version, installed, stored = state
+        if not version.startswith("11.0"):
+            raise DevError("database %s belongs to Odoo %s, not 11.0; drop it or choose "
+                           "another name" % (dbname, version or "of an unknown version"))
+        missing = [m for m in modules if m not in installed]
+        if missing:
+            run_odoo(config, "-d", dbname, "-i", ",".join(missing), "--stop-after-init",
+                     "--log-level=warn")
+        elif stored != wanted:
+            print("dev: updating %s in database %s ..." % (", ".join(modules), dbname),
+                  file=sys.stderr)
+            run_odoo(config, "-d", dbname, "-u", ",".join(modules), "--stop-after-init",
+                     "--log-level=warn")
+    _store_source_hash(server, dbname, wanted)
