@@ -11,7 +11,17 @@
     "license": "LGPL-3",
     "depends": ["mrp", "stock_account"],
     "data": [
-    ],
-    "demo": [
+        "security/backflush_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron.xml",
+        "views/backflush_rule_views.xml",
+        "views/backflush_log_views.xml",
+        "views/backflush_exception_views.xml",
+        "views/mrp_production_views.xml",
+        "views/mrp_bom_views.xml",
+        "views/product_category_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/backflush_menus.xml",
+        "wizards/backflush_preview_views.xml",
     ],
 }

@@ -1,0 +1,37 @@
+"""Which lots a backflush takes (SPEC section 5).
+
+First-expiring first where expiry dates exist, else first-in first-out by
+incoming date; a quantity is split across lots when one is not enough.
+"""
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+from odoo.tools.float_utils import float_compare, float_round
+
+
+@dataclass(frozen=True)
+class LotStock:
+    lot_id: int
+    available: float           # free quantity, in the component's UoM
+    expiry: Optional[str] = None   # 'YYYY-MM-DD...' or None
+    in_date: Optional[str] = None
+
+
+def _order(stock):
+    # lots without an expiry date come after every dated one
+    return (stock.expiry is None, stock.expiry or "", stock.in_date or "", stock.lot_id)
+
+
+def pick(stocks: Sequence[LotStock], qty, rounding) -> Tuple[List[Tuple[int, float]], float]:
+    """[(lot_id, qty)] taken in FEFO/FIFO order, and the quantity still missing."""
+    picked = []
+    remaining = qty
+    for stock in sorted(stocks, key=_order):
+        if float_compare(remaining, 0.0, precision_rounding=rounding) <= 0:
+            break
+        if float_compare(stock.available, 0.0, precision_rounding=rounding) <= 0:
+            continue
+        take = min(stock.available, remaining)
+        picked.append((stock.lot_id, float_round(take, precision_rounding=rounding)))
+        remaining = float_round(remaining - take, precision_rounding=rounding)
+    return picked, max(remaining, 0.0)

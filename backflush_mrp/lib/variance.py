@@ -1,0 +1,61 @@
+"""Standard cost variances of one MO (SPEC section 4).
+
+For each component c: sq = standard quantity for the produced quantity,
+aq = actual quantity consumed, sc = standard unit cost kept on the MO,
+av = actual value posted by the stock valuation.
+
+    usage    = sum (aq - sq) * sc
+    price    = sum (av - aq * sc)
+    revision = sum sq * sc - finished_qty * finished_standard_price
+
+so that usage + price + revision = sum av - finished value = WIP residual.
+Positive amounts are unfavourable (debit the variance account).
+"""
+from dataclasses import dataclass
+from typing import Dict, Sequence
+
+from odoo.tools.float_utils import float_is_zero, float_round
+
+VARIANCE_TYPES = ("usage", "price", "revision")
+
+
+@dataclass(frozen=True)
+class ComponentCost:
+    product_id: int
+    standard_qty: float   # sq
+    actual_qty: float     # aq
+    standard_cost: float  # sc
+    actual_value: float   # av
+
+
+def raw_variances(components: Sequence[ComponentCost], finished_qty, finished_standard_price):
+    """The three variances, unrounded."""
+    usage = sum((c.actual_qty - c.standard_qty) * c.standard_cost for c in components)
+    price = sum(c.actual_value - c.actual_qty * c.standard_cost for c in components)
+    standard_rollup = sum(c.standard_qty * c.standard_cost for c in components)
+    revision = standard_rollup - finished_qty * finished_standard_price
+    return {"usage": usage, "price": price, "revision": revision}
+
+
+def split_residual(raw: Dict[str, float], wip_residual, rounding) -> Dict[str, float]:
+    """Round each variance to the currency; the residue goes to the largest one.
+
+    wip_residual is what is really left on WIP (the sum of rounded postings),
+    so the result always adds up to it exactly, to the cent.
+    """
+    rounded = {kind: float_round(raw[kind], precision_rounding=rounding)
+               for kind in VARIANCE_TYPES}
+    residue = float_round(wip_residual - sum(rounded.values()), precision_rounding=rounding)
+    if not float_is_zero(residue, precision_rounding=rounding):
+        largest = max(VARIANCE_TYPES, key=lambda kind: (abs(rounded[kind]),
+                                                        -VARIANCE_TYPES.index(kind)))
+        rounded[largest] = float_round(rounded[largest] + residue, precision_rounding=rounding)
+    return rounded
+
+
+def settle(components, finished_qty, finished_standard_price, wip_residual, rounding):
+    """Variance amounts that clear wip_residual; zero amounts are left out."""
+    amounts = split_residual(raw_variances(components, finished_qty, finished_standard_price),
+                             wip_residual, rounding)
+    return {kind: amount for kind, amount in amounts.items()
+            if not float_is_zero(amount, precision_rounding=rounding)}

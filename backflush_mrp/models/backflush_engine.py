@@ -1,0 +1,435 @@
+"""The one posting routine every trigger goes through (SPEC sections 2, 3, 5).
+
+The ORM layer here is thin: it reads what the pure functions in ..lib need,
+and turns their answers into stock moves, logs and exceptions.
+"""
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
+
+from ..exceptions import (
+    BackflushProblem,
+    LockedPeriodProblem,
+    LotRequiredProblem,
+    MissingCostProblem,
+    ShortageProblem,
+)
+from ..lib import lots as lots_lib
+from ..lib import quantities, triggers
+from ..lib import rules as rules_lib
+
+_logger = logging.getLogger(__name__)
+
+
+def plain_uom(uom):
+    return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
+
+
+class BackflushEngine(models.AbstractModel):
+    _name = "backflush.engine"
+    _description = "Backflush Engine"
+
+    # ------------------------------------------------------------------
+    # rules
+    # ------------------------------------------------------------------
+    @api.model
+    def _category_path(self, category):
+        path = self.env["product.category"]
+        while category:
+            path |= category
+            category = category.parent_id
+        return path
+
+    @api.model
+    def _plain_component(self, company, bom_line, product, bom, operation):
+        path = self._category_path(product.categ_id)
+        return rules_lib.Component(
+            company_id=company.id, bom_line_id=bom_line.id or None, product_id=product.id,
+            bom_id=bom.id or None, category_path=tuple(path.ids),
+            category_names=tuple(c.display_name for c in path),
+            workcenter_id=operation.workcenter_id.id or None)
+
+    @api.model
+    def _resolve_bom_line(self, bom_line, company, candidates=None, operation=None):
+        if candidates is None:
+            candidates = self.env["backflush.rule"]._candidates(company)
+        component = self._plain_component(
+            company, bom_line, bom_line.product_id, bom_line.bom_id,
+            operation if operation is not None else bom_line.operation_id)
+        return rules_lib.resolve(candidates, component)
+
+    @api.model
+    def _trigger_of(self, resolution, company):
+        return resolution.rule.trigger if resolution.rule else company.backflush_default_trigger
+
+    # ------------------------------------------------------------------
+    # planning: what each MO consumes, fixed when it is confirmed
+    # ------------------------------------------------------------------
+    @api.model
+    def _plain_bom(self, bom, seen=()):
+        if bom.id in seen:
+            raise UserError(_("BoM '%s' contains itself through its kits.") % bom.display_name)
+        lines = []
+        for line in bom.bom_line_ids:
+            child = line.child_bom_id
+            phantom = (self._plain_bom(child, seen + (bom.id,))
+                       if child and child.type == "phantom" else None)
+            if phantom is None and line.product_id.type not in ("product", "consu"):
+                continue
+            lines.append(quantities.BomLine(
+                line_id=line.id, product_id=line.product_id.id, qty=line.product_qty,
+                line_uom=plain_uom(line.product_uom_id),
+                product_uom=plain_uom(line.product_id.uom_id),
+                scrap_percent=line.backflush_scrap_factor,
+                operation_id=line.operation_id.id or None, phantom=phantom))
+        return quantities.Bom(bom.id, bom.product_qty, plain_uom(bom.product_uom_id), tuple(lines))
+
+    @api.model
+    def _needs(self, production):
+        """Per-unit needs by BoM line id (a kit used twice adds up)."""
+        needs = {}
+        bom = self._plain_bom(production.bom_id)
+        for need in quantities.explode(bom, plain_uom(production.product_uom_id)):
+            if need.line_id in needs:
+                previous = needs[need.line_id]
+                need = need.__class__(**dict(previous.__dict__,
+                                             qty_per_unit=previous.qty_per_unit + need.qty_per_unit))
+            needs[need.line_id] = need
+        return needs
+
+    @api.model
+    def _plan(self, productions):
+        """Create the backflush lines of MOs and hand their raw moves to the backflush."""
+        candidates_by_company = {}
+        Line = self.env["mrp.production.backflush.line"]
+        for production in productions.filtered("bom_id"):
+            company = production.company_id
+            if company.id not in candidates_by_company:
+                candidates_by_company[company.id] = self.env["backflush.rule"]._candidates(company)
+            planned = {line.bom_line_id.id: line for line in production.backflush_line_ids}
+            for line_id, need in self._needs(production).items():
+                if line_id not in planned:
+                    planned[line_id] = Line.create(self._line_values(
+                        production, need, candidates_by_company[company.id]))
+            self._attach_moves(production, planned)
+
+    @api.model
+    def _line_values(self, production, need, candidates):
+        company = production.company_id
+        bom_line = self.env["mrp.bom.line"].browse(need.line_id)
+        operation = self.env["mrp.routing.workcenter"].browse(need.operation_id)
+        resolution = self._resolve_bom_line(bom_line, company, candidates, operation)
+        rule = resolution.rule and self.env["backflush.rule"].browse(resolution.rule.id)
+        product = bom_line.product_id.with_context(force_company=company.id)
+        raw_move = production.move_raw_ids.filtered(lambda m: m.bom_line_id == bom_line)[:1]
+        location = (rule and rule.location_src_id) or raw_move.location_id \
+            or production.location_src_id
+        return {
+            "production_id": production.id,
+            "sequence": bom_line.sequence,
+            "bom_line_id": bom_line.id,
+            "product_id": product.id,
+            "product_uom_id": product.uom_id.id,
+            "qty_per_unit": need.qty_per_unit,
+            "standard_cost": product.standard_price,
+            "rule_id": rule.id if rule else False,
+            "trigger": self._trigger_of(resolution, company),
+            "rule_reason": resolution.reason,
+            "shortage_policy": rule.shortage_policy if rule
+            else company.backflush_default_shortage_policy,
+            "location_id": location.id,
+            "operation_id": operation.id,
+        }
+
+    @api.model
+    def _attach_moves(self, production, planned):
+        """Link raw moves to their line, in the component's UoM, without Odoo's auto-fill.
+
+        Odoo's produce wizard and work orders fill consumed quantities from
+        ``unit_factor``; with the backflush in charge, what is recorded on a
+        move is only what an operator entered by hand.
+        """
+        for move in production.move_raw_ids.filtered(
+                lambda m: not m.backflush_line_id and m.state not in ("done", "cancel")):
+            line = planned.get(move.bom_line_id.id)
+            if not line:
+                continue
+            values = {"backflush_line_id": line.id, "unit_factor": 0.0,
+                      "location_id": line.location_id.id}
+            same_line = production.move_raw_ids.filtered(lambda m, l=move.bom_line_id:
+                                                          m.bom_line_id == l)
+            if len(same_line) == 1 and not move.move_line_ids:
+                values.update(product_uom=line.product_uom_id.id,
+                              product_uom_qty=quantities.standard_qty(
+                                  line.qty_per_unit, production.product_qty, line._uom()))
+            move.write(values)
+
+    # ------------------------------------------------------------------
+    # posting
+    # ------------------------------------------------------------------
+    @api.model
+    def _post(self, productions, event, workorder=None, raise_errors=True):
+        """Post what event releases on each MO, each MO atomically.
+
+        Returns {'posted': MOs, 'skipped': MOs, 'failed': {MO id: message}}.
+        With raise_errors, the first error is raised (the caller's transaction
+        then rolls back); otherwise it is recorded on the MO as an exception.
+        """
+        result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {}}
+        for production in productions:
+            try:
+                with self.env.cr.savepoint():
+                    log = self._post_one(production, event, workorder)
+            except UserError as error:
+                if raise_errors:
+                    raise
+                self._record_failure(production, error)
+                result["failed"][production.id] = error.name
+                continue
+            key = "posted" if log else "skipped"
+            result[key] |= production
+        return result
+
+    @api.model
+    def _lock(self, production):
+        # serialises concurrent postings of one MO; the row is written at the
+        # end of every posting, so a concurrent REPEATABLE READ transaction
+        # that waited here fails to serialise and is retried from scratch
+        self.env.cr.execute("SELECT id FROM mrp_production WHERE id = %s FOR UPDATE",
+                            [production.id])
+
+    @api.model
+    def _released_lines(self, production, event, workorder=None):
+        lines = production.backflush_line_ids.filtered(
+            lambda line: triggers.fired(event, line.trigger))
+        if workorder is not None:
+            lines = lines.filtered(lambda line: line.operation_id == workorder.operation_id)
+        return lines
+
+    @api.model
+    def _due(self, production, event, workorder=None):
+        """[(line, quantity due now)] for the lines event releases on production."""
+        produced = production._backflush_produced_qty()
+        operation_produced = {wo.operation_id.id: wo.qty_produced
+                              for wo in production.workorder_ids}
+        completed = production.state == "done" or event == "completion"
+        due = []
+        for line in self._released_lines(production, event, workorder):
+            released = triggers.released_qty(
+                line.trigger, produced, operation_produced.get(line.operation_id.id),
+                production.backflush_shipped_qty, completed)
+            consumed = line._consumed_qty() + self._recorded_qty(line)
+            qty = quantities.due_qty(line.qty_per_unit, released, consumed, line._uom())
+            if qty:
+                due.append((line, qty))
+        return due
+
+    @api.model
+    def _recorded_qty(self, line):
+        """What operators recorded on open moves of line and is not posted yet."""
+        open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        return sum(move.product_uom._compute_quantity(move.quantity_done, line.product_uom_id,
+                                                      round=False)
+                   for move in open_moves)
+
+    @api.model
+    def _post_one(self, production, event, workorder=None):
+        self._lock(production)
+        due = self._due(production, event, workorder)
+        if not due:
+            production._backflush_update_state()
+            return None
+        self._check_period(production)
+        plan, problems = self._allocate(production, due)
+        moves = self._consume(production, plan)
+        done_moves = moves._action_done() if moves else moves
+        self._queue_problems(production, problems)
+        log = self.env["backflush.log"]._record(production, event, plan, done_moves)
+        production._backflush_update_state()
+        return log
+
+    @api.model
+    def _check_period(self, production):
+        company = production.company_id
+        lock_date = max(company.period_lock_date or "", company.fiscalyear_lock_date or "")
+        today = fields.Date.context_today(self)
+        if lock_date and today <= lock_date:
+            raise LockedPeriodProblem(_(
+                "Manufacturing order %s cannot be backflushed: the accounting period of "
+                "%s is locked until %s. Unlock the period (Accounting > Settings) and retry "
+                "the exception.") % (production.name, today, lock_date))
+
+    # -- allocation: what to take, from where, and what cannot be taken ---
+    @api.model
+    def _allocate(self, production, due):
+        """([(line, qty, [(lot, qty)])], [problems]) after the shortage policies."""
+        plan, problems = [], []
+        for line, qty in due:
+            try:
+                self._check_cost(line)
+                picks, problem = self._pick(production, line, qty)
+            except BackflushProblem as problem_error:
+                if line.shortage_policy == "block":
+                    raise
+                problems.append(problem_error)
+                continue
+            if problem is not None:
+                if line.shortage_policy == "block":
+                    raise problem
+                problems.append(problem)
+                if line.shortage_policy == "queue":
+                    continue
+            if picks:
+                plan.append((line, sum(q for _lot, q in picks), picks))
+        return plan, problems
+
+    @api.model
+    def _check_cost(self, line):
+        product = line.product_id
+        if product.valuation != "real_time" or product.type != "product":
+            return
+        currency = line.production_id.company_id.currency_id
+        cost = product.with_context(force_company=line.company_id.id).standard_price
+        if product.cost_method != "fifo" and currency.is_zero(cost):
+            raise MissingCostProblem(_(
+                "%s of manufacturing order %s has no cost: set its cost (product form, "
+                "Inventory tab) and retry.") % (product.display_name, line.production_id.name),
+                product=product)
+
+    @api.model
+    def _free_qty(self, line):
+        Quant = self.env["stock.quant"]
+        open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        own_reserved = sum(open_moves.mapped("reserved_availability"))
+        return Quant._get_available_quantity(line.product_id, line.location_id) + own_reserved
+
+    @api.model
+    def _pick(self, production, line, qty):
+        """([(lot or empty, qty)], problem or None) for qty of line's component."""
+        tracking = line.product_id.tracking
+        rounding = line.product_uom_id.rounding
+        if tracking == "serial":
+            return self._pick_reserved_serials(production, line, qty)
+        if tracking == "lot":
+            picked, missing = lots_lib.pick(self._lot_stocks(line), qty, rounding)
+            Lot = self.env["stock.production.lot"]
+            picks = [(Lot.browse(lot_id), lot_qty) for lot_id, lot_qty in picked]
+            if float_is_zero(missing, precision_rounding=rounding):
+                return picks, None
+            return picks, self._lot_problem(production, line, missing)
+        free = self._free_qty(line)
+        missing = qty - max(free, 0.0)
+        if float_compare(missing, 0.0, precision_rounding=rounding) <= 0:
+            return [(self.env["stock.production.lot"], qty)], None
+        if line.shortage_policy == "allow_negative":
+            return [(self.env["stock.production.lot"], qty)], None
+        return [], ShortageProblem(self._shortage_message(production, line, missing),
+                                   product=line.product_id)
+
+    @api.model
+    def _shortage_message(self, production, line, missing):
+        return _("Manufacturing order %s needs %s %s more of %s than %s has. Receive or "
+                 "move stock there, or change the rule's shortage policy, then retry.") % (
+            production.name, missing, line.product_uom_id.name, line.product_id.display_name,
+            line.location_id.display_name)
+
+    @api.model
+    def _lot_problem(self, production, line, missing):
+        if line.shortage_policy == "queue":
+            return ShortageProblem(self._shortage_message(production, line, missing),
+                                   product=line.product_id)
+        return LotRequiredProblem(_(
+            "Manufacturing order %s: %s %s of %s cannot be taken from any lot in %s. Record "
+            "the lot by hand or receive stock, then retry.") % (
+                production.name, missing, line.product_uom_id.name,
+                line.product_id.display_name, line.location_id.display_name),
+            product=line.product_id)
+
+    @api.model
+    def _lot_stocks(self, line):
+        quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
+        by_lot = {}
+        for quant in quants.filtered("lot_id"):
+            free = quant.quantity - quant.reserved_quantity
+            entry = by_lot.setdefault(quant.lot_id, [0.0, quant.in_date])
+            entry[0] += free
+            entry[1] = min(entry[1] or quant.in_date, quant.in_date or entry[1])
+        own = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move_line in own.mapped("move_line_ids").filtered("lot_id"):
+            if move_line.lot_id in by_lot:
+                by_lot[move_line.lot_id][0] += move_line.product_qty
+        expiry_field = next((name for name in ("removal_date", "use_date", "life_date")
+                             if name in self.env["stock.production.lot"]._fields), None)
+        return [lots_lib.LotStock(lot.id, free, expiry_field and lot[expiry_field] or None,
+                                  in_date) for lot, (free, in_date) in by_lot.items()]
+
+    @api.model
+    def _pick_reserved_serials(self, production, line, qty):
+        own = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        reserved = own.mapped("move_line_ids").filtered(
+            lambda ml: ml.lot_id and not ml.qty_done and ml.product_qty > 0)
+        picks = [(ml.lot_id, 1.0) for ml in reserved[:int(qty)]]
+        missing = qty - len(picks)
+        if float_compare(missing, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
+            return picks, None
+        return picks, LotRequiredProblem(_(
+            "Manufacturing order %s: %s serial numbers of %s are not reserved. Reserve or "
+            "record them by hand, then retry.") % (
+                production.name, missing, line.product_id.display_name),
+            product=line.product_id)
+
+    # -- consumption: real stock moves, through Odoo's own helpers --------
+    @api.model
+    def _consume(self, production, plan):
+        moves = self.env["stock.move"]
+        final_lot = production.move_finished_ids.mapped("move_line_ids.lot_id")[-1:]
+        for line, _qty, picks in plan:
+            move = self._open_move(production, line)
+            for lot, lot_qty in picks:
+                move_qty = line.product_uom_id._compute_quantity(lot_qty, move.product_uom,
+                                                                 round=False)
+                move._generate_consumed_move_line(move_qty, final_lot, lot=lot or False)
+            moves |= move
+        return moves
+
+    @api.model
+    def _open_move(self, production, line):
+        move = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))[:1]
+        if move:
+            return move
+        # every planned move is done or cancelled (a completed MO): a new one
+        move = self.env["stock.move"].create({
+            "name": production.name,
+            "origin": production.name,
+            "product_id": line.product_id.id,
+            "product_uom": line.product_uom_id.id,
+            "product_uom_qty": 0.0,
+            "location_id": line.location_id.id,
+            "location_dest_id": production.product_id.property_stock_production.id,
+            "raw_material_production_id": production.id,
+            "company_id": production.company_id.id,
+            "bom_line_id": line.bom_line_id.id,
+            "operation_id": line.operation_id.id,
+            "backflush_line_id": line.id,
+            "group_id": production.procurement_group_id.id,
+            "price_unit": line.product_id.standard_price,
+            "additional": True,
+        })
+        move._action_confirm()
+        return move
+
+    # -- problems become exceptions ---------------------------------------
+    @api.model
+    def _queue_problems(self, production, problems):
+        Exception_ = self.env["backflush.exception"]
+        for problem in problems:
+            Exception_._raise_for(production, problem.reason, problem.name, problem.product)
+
+    @api.model
+    def _record_failure(self, production, error):
+        reason = error.reason if isinstance(error, BackflushProblem) else "other"
+        product = getattr(error, "product", None)
+        self.env["backflush.exception"]._raise_for(production, reason, error.name, product)
+        production._backflush_update_state()

@@ -1,0 +1,93 @@
+from odoo import api, fields, models
+from odoo.addons import decimal_precision as dp
+
+from .selections import TRIGGERS
+
+EVENTS = [
+    ("output", "Output recorded"),
+    ("completion", "MO marked done"),
+    ("operation", "Work order"),
+    ("shipment", "Delivery"),
+    ("periodic", "Scheduled run"),
+    ("manual", "Posted by hand"),
+    ("reversal", "Reversal"),
+]
+
+
+class BackflushLog(models.Model):
+    """One posting event: what was consumed, how, and what it posted."""
+
+    _name = "backflush.log"
+    _description = "Backflush Log"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    production_id = fields.Many2one("mrp.production", "Manufacturing Order", index=True,
+                                    readonly=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.user.company_id)
+    event = fields.Selection(EVENTS, required=True, readonly=True)
+    trigger = fields.Selection(TRIGGERS, readonly=True,
+                               help="The trigger of the components posted, when they share one.")
+    user_id = fields.Many2one("res.users", "User", required=True, readonly=True,
+                              default=lambda self: self.env.user)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    line_ids = fields.One2many("backflush.log.line", "log_id", "Components", readonly=True)
+    move_ids = fields.Many2many("stock.move", string="Stock Moves", readonly=True)
+    account_move_ids = fields.Many2many("account.move", string="Journal Entries",
+                                        readonly=True)
+    summary = fields.Text(readonly=True)
+
+    @api.model
+    def _record(self, production, event, plan, moves):
+        """Log a posting of plan ([(line, qty, picks)]) that produced moves."""
+        produced = production._backflush_produced_qty()
+        line_values = []
+        for line, qty, _picks in plan:
+            line_moves = moves.filtered(lambda m, bl=line: m.backflush_line_id == bl)
+            line_values.append((0, 0, {
+                "product_id": line.product_id.id,
+                "product_uom_id": line.product_uom_id.id,
+                "qty_standard": line.qty_per_unit * produced,
+                "qty_posted": qty,
+                "qty_actual": line._consumed_qty(),
+                "unit_cost": line.standard_cost,
+                "value": -sum(line_moves.mapped("value")),
+                "move_ids": [(6, 0, line_moves.ids)],
+            }))
+        shared = set(line.trigger for line, _qty, _picks in plan)
+        return self.sudo().create({
+            "name": production.name,
+            "production_id": production.id,
+            "company_id": production.company_id.id,
+            "event": event,
+            "trigger": shared.pop() if len(shared) == 1 else False,
+            "line_ids": line_values,
+            "move_ids": [(6, 0, moves.ids)],
+            "account_move_ids": [(6, 0, self._journal_entries(moves).ids)],
+        })
+
+    @api.model
+    def _journal_entries(self, moves):
+        if not moves:
+            return self.env["account.move"]
+        return self.env["account.move"].sudo().search([("stock_move_id", "in", moves.ids)])
+
+
+class BackflushLogLine(models.Model):
+    _name = "backflush.log.line"
+    _description = "Backflush Log Line"
+
+    log_id = fields.Many2one("backflush.log", required=True, index=True, ondelete="cascade")
+    product_id = fields.Many2one("product.product", "Component", required=True)
+    product_uom_id = fields.Many2one("product.uom", "Unit of Measure")
+    qty_standard = fields.Float("Standard Quantity",
+                                digits=dp.get_precision("Product Unit of Measure"),
+                                help="Standard consumption for the quantity produced.")
+    qty_posted = fields.Float("Backflushed", digits=dp.get_precision("Product Unit of Measure"))
+    qty_actual = fields.Float("Actual Quantity",
+                              digits=dp.get_precision("Product Unit of Measure"),
+                              help="Consumed in all, after this posting.")
+    unit_cost = fields.Float("Standard Unit Cost", digits=dp.get_precision("Product Price"))
+    value = fields.Float("Posted Value", digits=dp.get_precision("Account"))
+    move_ids = fields.Many2many("stock.move", string="Stock Moves")

@@ -1,0 +1,145 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .selections import BACKFLUSH_STATES
+
+
+class MrpProduction(models.Model):
+    _inherit = "mrp.production"
+
+    backflush_line_ids = fields.One2many("mrp.production.backflush.line", "production_id",
+                                         "Backflush Components", readonly=True)
+    backflush_state = fields.Selection(BACKFLUSH_STATES, "Backflush", default="none",
+                                       required=True, readonly=True, copy=False, index=True)
+    backflush_log_ids = fields.One2many("backflush.log", "production_id", "Backflush Logs",
+                                        readonly=True)
+    backflush_exception_ids = fields.One2many("backflush.exception", "production_id",
+                                              "Backflush Exceptions", readonly=True)
+    backflush_log_count = fields.Integer(compute="_compute_backflush_counts")
+    backflush_exception_count = fields.Integer("Open Exceptions",
+                                               compute="_compute_backflush_counts")
+    backflush_shipped_qty = fields.Float(
+        "Shipped for Backflush", readonly=True, copy=False,
+        help="Finished units whose delivery released the components consumed on shipment.")
+
+    @api.depends("backflush_log_ids", "backflush_exception_ids.state")
+    def _compute_backflush_counts(self):
+        for production in self:
+            production.backflush_log_count = len(production.backflush_log_ids)
+            production.backflush_exception_count = len(
+                production.backflush_exception_ids.filtered(lambda e: e.state == "open"))
+
+    # -- quantities ------------------------------------------------------
+    def _backflush_produced_qty(self):
+        """Finished units recorded so far (posted or not), in the MO's UoM."""
+        self.ensure_one()
+        moves = self.move_finished_ids.filtered(
+            lambda m: m.product_id == self.product_id and m.state != "cancel")
+        return sum(move.product_uom._compute_quantity(move.quantity_done, self.product_uom_id,
+                                                      round=False) for move in moves)
+
+    def _backflush_update_state(self):
+        for production in self:
+            production.backflush_state = production._backflush_compute_state()
+
+    def _backflush_compute_state(self):
+        if self.backflush_exception_ids.filtered(lambda e: e.state == "open"):
+            return "exception"
+        lines = self.backflush_line_ids.filtered(lambda line: line.trigger != "manual")
+        if not lines:
+            return "none"
+        pending = any(line.qty_pending for line in lines)
+        posted = bool(self.backflush_log_ids)
+        if pending:
+            return "partial" if posted else "pending"
+        return "done" if posted else "none"
+
+    # -- hooks into Odoo's flow -------------------------------------------
+    def _generate_moves(self):
+        result = super()._generate_moves()
+        self.env["backflush.engine"]._plan(self)
+        return result
+
+    @api.multi
+    def button_mark_done(self):
+        self.ensure_one()
+        engine = self.env["backflush.engine"]
+        engine._post(self, "completion")
+        keep = self.backflush_line_ids.filtered(
+            lambda line: line.trigger in ("shipment", "periodic")).ids
+        result = super(MrpProduction, self.with_context(backflush_keep_pending=keep)) \
+            .button_mark_done()
+        self._backflush_trim_pending_moves()
+        self._backflush_update_state()
+        return result
+
+    def _backflush_trim_pending_moves(self):
+        """A done MO's pending moves ask for what is still due, no more."""
+        for line in self.backflush_line_ids.filtered(
+                lambda l: l.trigger in ("shipment", "periodic")):
+            open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            pending = line.qty_pending
+            if not pending:
+                open_moves._action_cancel()
+                continue
+            open_moves[1:]._action_cancel()
+            open_moves[:1].write({"product_uom_qty": line.product_uom_id._compute_quantity(
+                pending, open_moves[:1].product_uom)})
+
+    # -- public interface (SPEC section 6) --------------------------------
+    def _backflush_check_rights(self):
+        if not self.env.user.has_group("mrp.group_mrp_user"):
+            raise AccessError(_("Only manufacturing users may post backflushes (user %s).")
+                              % self.env.user.name)
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+
+    @api.multi
+    def action_backflush(self):
+        """Post what is due now on these MOs; errors are raised to the user."""
+        self._backflush_check_rights()
+        if any(production.state == "cancel" for production in self):
+            raise UserError(_("Cancelled manufacturing orders cannot be backflushed: %s")
+                            % ", ".join(self.filtered(lambda p: p.state == "cancel")
+                                        .mapped("name")))
+        self.env["backflush.engine"]._post(self, "manual")
+        return True
+
+    @api.multi
+    def action_backflush_preview(self):
+        self.ensure_one()
+        wizard = self.env["backflush.preview"].create({"production_id": self.id})
+        return wizard._action_open()
+
+    @api.multi
+    def action_view_backflush_logs(self):
+        action = self.env.ref("backflush_mrp.action_backflush_log").read()[0]
+        action["domain"] = [("production_id", "in", self.ids)]
+        return action
+
+    @api.multi
+    def action_view_backflush_exceptions(self):
+        action = self.env.ref("backflush_mrp.action_backflush_exception").read()[0]
+        action["domain"] = [("production_id", "in", self.ids)]
+        action["context"] = {"search_default_open": 1}
+        return action
+
+    @api.multi
+    def action_backflush_batch(self):
+        """Server action on the MO list: post each MO on its own, report the counts."""
+        self._backflush_check_rights()
+        result = self.env["backflush.engine"]._post(self, "manual", raise_errors=False)
+        failed = self.browse(list(result["failed"]))
+        message = _("Backflush: %d posted, %d with nothing due, %d failed.") % (
+            len(result["posted"]), len(result["skipped"]), len(failed))
+        if failed:
+            message += "\n" + "\n".join("%s: %s" % (mo.name, result["failed"][mo.id])
+                                        for mo in failed)
+        return self.env["backflush.batch.result"].create({"message": message})._action_open()
+
+    @api.model
+    def _cron_backflush_periodic(self):
+        """Scheduled job: post every component that waits for the periodic run."""
+        pending = self.env["mrp.production.backflush.line"].search(
+            [("trigger", "=", "periodic")]).filtered("qty_pending").mapped("production_id")
+        return self.env["backflush.engine"]._post(pending, "periodic", raise_errors=False)

@@ -1,0 +1,75 @@
+from odoo import api, fields, models
+from odoo.addons import decimal_precision as dp
+
+from ..lib import quantities
+from .selections import SHORTAGE_POLICIES, TRIGGERS
+
+
+class MrpProductionBackflushLine(models.Model):
+    """One component of one MO as the backflush sees it.
+
+    Created when the MO is confirmed, it keeps what must not change while the
+    MO runs: the quantity per finished unit (scrap included, unrounded), the
+    standard cost, and the rule and trigger that applied then.
+    """
+
+    _name = "mrp.production.backflush.line"
+    _description = "Backflush Component of a Manufacturing Order"
+    _order = "production_id, sequence, id"
+
+    production_id = fields.Many2one("mrp.production", required=True, index=True,
+                                    ondelete="cascade")
+    company_id = fields.Many2one(related="production_id.company_id", store=True,
+                                 readonly=True)
+    sequence = fields.Integer()
+    bom_line_id = fields.Many2one("mrp.bom.line", "BoM Line", index=True)
+    product_id = fields.Many2one("product.product", "Component", required=True)
+    product_uom_id = fields.Many2one("product.uom", "Unit of Measure", required=True)
+    qty_per_unit = fields.Float("Quantity per Finished Unit", digits=(16, 8), required=True)
+    standard_cost = fields.Float("Standard Unit Cost", digits=dp.get_precision("Product Price"),
+                                 help="The component's standard cost when the MO was "
+                                      "confirmed.")
+    rule_id = fields.Many2one("backflush.rule", "Rule", ondelete="set null")
+    trigger = fields.Selection(TRIGGERS, required=True)
+    rule_reason = fields.Char("Why")
+    shortage_policy = fields.Selection(SHORTAGE_POLICIES, required=True)
+    location_id = fields.Many2one("stock.location", "Consume From", required=True)
+    operation_id = fields.Many2one("mrp.routing.workcenter", "Operation")
+    move_ids = fields.One2many("stock.move", "backflush_line_id", "Stock Moves")
+    qty_standard = fields.Float("Standard", compute="_compute_quantities",
+                                digits=dp.get_precision("Product Unit of Measure"))
+    qty_consumed = fields.Float("Consumed", compute="_compute_quantities",
+                                digits=dp.get_precision("Product Unit of Measure"))
+    qty_pending = fields.Float("Pending", compute="_compute_quantities",
+                               digits=dp.get_precision("Product Unit of Measure"))
+    state = fields.Selection([("waiting", "Waiting"), ("pending", "Pending"),
+                              ("done", "Backflushed"), ("manual", "Manual")],
+                             compute="_compute_quantities")
+
+    def _uom(self):
+        return quantities.Uom(self.product_uom_id.factor, self.product_uom_id.rounding,
+                              self.product_uom_id.category_id.id)
+
+    def _consumed_qty(self):
+        """Quantity consumed so far by anyone: done moves, in the line's UoM."""
+        done = self.move_ids.filtered(lambda move: move.state == "done")
+        return sum(move.product_qty for move in done)
+
+    @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced")
+    def _compute_quantities(self):
+        produced_by_mo = {mo.id: mo._backflush_produced_qty() for mo in self.mapped("production_id")}
+        for line in self:
+            uom = line._uom()
+            produced = produced_by_mo.get(line.production_id.id, 0.0)
+            line.qty_standard = quantities.standard_qty(line.qty_per_unit, produced, uom)
+            line.qty_consumed = line._consumed_qty()
+            line.qty_pending = quantities.due_qty(line.qty_per_unit, produced,
+                                                  line.qty_consumed, uom)
+            if line.trigger == "manual":
+                line.state = "manual"
+            elif line.qty_pending:
+                line.state = "pending"
+            elif produced:
+                line.state = "done"
+            else:
+                line.state = "waiting"

@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+from .selections import SHORTAGE_POLICIES, TRIGGERS
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    backflush_default_trigger = fields.Selection(
+        TRIGGERS, related="company_id.backflush_default_trigger")
+    backflush_default_shortage_policy = fields.Selection(
+        SHORTAGE_POLICIES, related="company_id.backflush_default_shortage_policy")
+    backflush_summarised_posting = fields.Boolean(
+        related="company_id.backflush_summarised_posting")
+    backflush_wip_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_wip_account_id")
+    backflush_usage_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_usage_variance_account_id")
+    backflush_price_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_price_variance_account_id")
+    backflush_revision_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_revision_variance_account_id")
+    backflush_scrap_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_scrap_variance_account_id")

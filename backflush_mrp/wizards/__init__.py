@@ -1,0 +1,3 @@
+from . import mrp_product_produce
+from . import backflush_preview
+from . import backflush_batch_result

@@ -1,0 +1,93 @@
+from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
+
+from ..lib import quantities, triggers
+from ..models.selections import SHORTAGE_POLICIES, TRIGGERS
+
+
+class BackflushPreview(models.TransientModel):
+    """What action_backflush would post now, before it posts anything."""
+
+    _name = "backflush.preview"
+    _description = "Backflush Preview"
+
+    production_id = fields.Many2one("mrp.production", required=True, readonly=True)
+    line_ids = fields.One2many("backflush.preview.line", "preview_id", readonly=True)
+    has_shortage = fields.Boolean(compute="_compute_has_shortage")
+
+    @api.depends("line_ids.shortage")
+    def _compute_has_shortage(self):
+        for preview in self:
+            preview.has_shortage = any(line.shortage for line in preview.line_ids)
+
+    @api.model
+    def create(self, values):
+        preview = super().create(values)
+        preview.write({"line_ids": [(0, 0, v) for v in preview._line_values()]})
+        return preview
+
+    def _line_values(self):
+        production = self.production_id
+        engine = self.env["backflush.engine"]
+        due_now = dict(engine._due(production, "manual"))
+        produced = production._backflush_produced_qty()
+        values = []
+        for line in production.backflush_line_ids:
+            uom = line._uom()
+            to_post = due_now.get(line, 0.0)
+            available = engine._free_qty(line)
+            values.append({
+                "product_id": line.product_id.id,
+                "product_uom_id": line.product_uom_id.id,
+                "rule_id": line.rule_id.id,
+                "rule_reason": line.rule_reason,
+                "trigger": line.trigger,
+                "shortage_policy": line.shortage_policy,
+                "location_id": line.location_id.id,
+                "qty_standard": quantities.standard_qty(line.qty_per_unit, produced, uom),
+                "qty_consumed": line._consumed_qty() + engine._recorded_qty(line),
+                "qty_to_post": to_post,
+                "qty_available": available,
+                "shortage": max(to_post - max(available, 0.0), 0.0),
+                "waiting": not triggers.fired("manual", line.trigger),
+            })
+        return values
+
+    def _action_open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Backflush Preview: %s") % self.production_id.name,
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    @api.multi
+    def action_post(self):
+        self.production_id.action_backflush()
+        return {"type": "ir.actions.act_window_close"}
+
+
+class BackflushPreviewLine(models.TransientModel):
+    _name = "backflush.preview.line"
+    _description = "Backflush Preview Line"
+
+    preview_id = fields.Many2one("backflush.preview", required=True, ondelete="cascade")
+    product_id = fields.Many2one("product.product", "Component", readonly=True)
+    product_uom_id = fields.Many2one("product.uom", "UoM", readonly=True)
+    rule_id = fields.Many2one("backflush.rule", "Rule", readonly=True)
+    rule_reason = fields.Char("Why", readonly=True)
+    trigger = fields.Selection(TRIGGERS, readonly=True)
+    shortage_policy = fields.Selection(SHORTAGE_POLICIES, readonly=True)
+    location_id = fields.Many2one("stock.location", "Source Location", readonly=True)
+    qty_standard = fields.Float("Standard", digits=dp.get_precision("Product Unit of Measure"),
+                                readonly=True)
+    qty_consumed = fields.Float("Already Consumed",
+                                digits=dp.get_precision("Product Unit of Measure"), readonly=True)
+    qty_to_post = fields.Float("To Backflush Now",
+                               digits=dp.get_precision("Product Unit of Measure"), readonly=True)
+    qty_available = fields.Float("Available", digits=dp.get_precision("Product Unit of Measure"),
+                                 readonly=True)
+    shortage = fields.Float(digits=dp.get_precision("Product Unit of Measure"), readonly=True)
+    waiting = fields.Boolean("Waits for Its Trigger", readonly=True)
