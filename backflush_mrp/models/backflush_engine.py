@@ -299,11 +299,14 @@ class BackflushEngine(models.AbstractModel):
                 product=product)
 
     @api.model
-    def _free_qty(self, line):
-        Quant = self.env["stock.quant"]
-        open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        own_reserved = sum(open_moves.mapped("reserved_availability"))
-        return Quant._get_available_quantity(line.product_id, line.location_id) + own_reserved
+    def _on_hand_qty(self, line):
+        """On hand at the line's location: a shortage is stock that would go negative.
+
+        Reservations are plans, not stock: consuming reserved stock is what
+        Odoo's own posting does too.
+        """
+        quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
+        return sum(quants.mapped("quantity"))
 
     @api.model
     def _pick(self, production, line, qty):
@@ -319,7 +322,7 @@ class BackflushEngine(models.AbstractModel):
             if float_is_zero(missing, precision_rounding=rounding):
                 return picks, None
             return picks, self._lot_problem(production, line, missing)
-        free = self._free_qty(line)
+        free = self._on_hand_qty(line)
         missing = qty - max(free, 0.0)
         if float_compare(missing, 0.0, precision_rounding=rounding) <= 0:
             return [(self.env["stock.production.lot"], qty)], None
@@ -352,14 +355,9 @@ class BackflushEngine(models.AbstractModel):
         quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
         by_lot = {}
         for quant in quants.filtered("lot_id"):
-            free = quant.quantity - quant.reserved_quantity
             entry = by_lot.setdefault(quant.lot_id, [0.0, quant.in_date])
-            entry[0] += free
+            entry[0] += quant.quantity
             entry[1] = min(entry[1] or quant.in_date, quant.in_date or entry[1])
-        own = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        for move_line in own.mapped("move_line_ids").filtered("lot_id"):
-            if move_line.lot_id in by_lot:
-                by_lot[move_line.lot_id][0] += move_line.product_qty
         expiry_field = next((name for name in ("removal_date", "use_date", "life_date")
                              if name in self.env["stock.production.lot"]._fields), None)
         return [lots_lib.LotStock(lot.id, free, expiry_field and lot[expiry_field] or None,

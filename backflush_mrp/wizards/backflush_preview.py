@@ -35,7 +35,7 @@ class BackflushPreview(models.TransientModel):
         for line in production.backflush_line_ids:
             uom = line._uom()
             to_post = due_now.get(line, 0.0)
-            available = engine._free_qty(line)
+            available = engine._on_hand_qty(line)
             values.append({
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,
