@@ -1,0 +1,524 @@
+"""Quantities (SPEC section 3), without a database: UoM conversion, BoM
+explosion (kits, scrap, UoMs), standard and due quantities, and the
+conservation of quantities over any split into partial productions."""
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.backflush_mrp.lib import quantities
+from odoo.addons.backflush_mrp.lib.quantities import (
+    Bom,
+    BomLine,
+    Need,
+    Uom,
+    convert,
+    due_qty,
+    explode,
+    standard_qty,
+)
+from odoo.tools.float_utils import float_compare, float_is_zero, float_round
+
+UNITS, WEIGHT, VOLUME = 1, 2, 3
+
+# Odoo's product.uom: factor = units of this UoM per reference unit
+UNIT = Uom(1.0, 0.01, UNITS)
+UNIT_WHOLE = Uom(1.0, 1.0, UNITS)
+DOZEN = Uom(1.0 / 12.0, 0.01, UNITS)     # bigger, factor_inv 12
+BOX = Uom(0.01, 1.0, UNITS)             # box of 100, factor_inv 100
+KG = Uom(1.0, 0.001, WEIGHT)
+G = Uom(1000.0, 1.0, WEIGHT)             # smaller, factor 1000
+LITRE = Uom(1.0, 0.001, VOLUME)
+
+PROPERTY_SETTINGS = settings(max_examples=400, deadline=None, database=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+
+def approx(value):
+    return pytest.approx(value, rel=1e-12, abs=1e-12)
+
+
+def line(line_id, qty, line_uom=UNIT, product_uom=None, **kwargs):
+    return BomLine(line_id=line_id, product_id=1000 + line_id, qty=qty, line_uom=line_uom,
+                   product_uom=product_uom or line_uom, **kwargs)
+
+
+def by_line(needs):
+    return {need.line_id: need for need in needs}
+
+
+# -- convert ------------------------------------------------------------------
+
+@pytest.mark.parametrize("qty, from_uom, to_uom, expected", [
+    (0.4, BOX, UNIT, 40.0),      # 0.4 box of 100 = 40 units
+    (40.0, UNIT, BOX, 0.4),
+    (3.0, BOX, DOZEN, 25.0),     # 300 units = 25 dozens
+    (1.0, DOZEN, UNIT, 12.0),
+    (30.0, UNIT, DOZEN, 2.5),
+    (1500.0, G, KG, 1.5),
+    (0.25, KG, G, 250.0),
+    (7.0, UNIT, UNIT, 7.0),
+    (0.0, BOX, UNIT, 0.0),
+    (-2.0, DOZEN, UNIT, -24.0),
+])
+def test_convert_like_odoo(qty, from_uom, to_uom, expected):
+    assert convert(qty, from_uom, to_uom) == approx(expected)
+    # Odoo's product.uom._compute_quantity(qty, to_unit, round=False)
+    assert convert(qty, from_uom, to_uom) == approx(qty / from_uom.factor * to_uom.factor)
+
+
+def test_convert_does_not_round():
+    assert convert(1.0, UNIT, DOZEN) == approx(1.0 / 12.0)
+    assert convert(1.0, UNIT, BOX) == approx(0.01)  # BOX rounding is 1, no rounding here
+    assert convert(1.0, G, KG) == approx(0.001)
+    assert convert(0.4, G, KG) == approx(0.0004)  # below KG's rounding 0.001
+
+
+@pytest.mark.parametrize("from_uom, to_uom", [
+    (UNIT, KG), (KG, UNIT), (G, DOZEN), (BOX, LITRE), (LITRE, KG),
+])
+def test_convert_refuses_other_category(from_uom, to_uom):
+    with pytest.raises(ValueError, match="categor"):
+        convert(1.0, from_uom, to_uom)
+
+
+def test_convert_refuses_other_category_even_with_equal_factor():
+    with pytest.raises(ValueError):
+        convert(1.0, Uom(1.0, 0.01, UNITS), Uom(1.0, 0.01, WEIGHT))
+
+
+uoms_of_one_category = st.builds(
+    Uom,
+    factor=st.sampled_from([0.001, 0.01, 1.0 / 12.0, 0.5, 1.0, 2.0, 12.0, 1000.0]),
+    rounding=st.sampled_from([1.0, 0.01, 0.001]),
+    category_id=st.just(UNITS),
+)
+
+
+@PROPERTY_SETTINGS
+@given(qty=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+       a=uoms_of_one_category, b=uoms_of_one_category, c=uoms_of_one_category)
+def test_property_convert_round_trip_and_transitive(qty, a, b, c):
+    assert convert(convert(qty, a, b), b, a) == pytest.approx(qty, rel=1e-9, abs=1e-9)
+    assert convert(convert(qty, a, b), b, c) == pytest.approx(convert(qty, a, c),
+                                                              rel=1e-9, abs=1e-9)
+
+
+# -- explode ------------------------------------------------------------------
+
+TABLE = Bom(bom_id=10, qty=1.0, uom=UNIT, lines=(
+    line(1, 4.0),   # leg
+    line(2, 1.0),   # top
+    line(3, 8.0),   # screw
+))
+
+
+def test_explode_simple_bom():
+    needs = explode(TABLE, UNIT)
+    assert [n.line_id for n in needs] == [1, 2, 3]
+    assert needs[0] == Need(line_id=1, product_id=1001, qty_per_unit=4.0, uom=UNIT,
+                            operation_id=None, bom_id=10)
+    assert [n.qty_per_unit for n in needs] == [approx(4.0), approx(1.0), approx(8.0)]
+    assert {n.bom_id for n in needs} == {10}
+    assert {n.operation_id for n in needs} == {None}
+
+
+def test_explode_empty_bom():
+    assert explode(Bom(bom_id=1, qty=1.0, uom=UNIT, lines=()), UNIT) == []
+
+
+@pytest.mark.parametrize("bom_qty, line_qty, expected", [
+    (2.0, 8.0, 4.0),
+    (4.0, 10.0, 2.5),
+    (3.0, 1.0, 1.0 / 3.0),
+    (0.5, 1.0, 2.0),
+    (100.0, 1.0, 0.01),
+])
+def test_explode_bom_quantity_not_one(bom_qty, line_qty, expected):
+    bom = Bom(bom_id=1, qty=bom_qty, uom=UNIT, lines=(line(1, line_qty),))
+    (need,) = explode(bom, UNIT)
+    assert need.qty_per_unit == approx(expected)
+
+
+def test_explode_converts_line_uom_to_component_uom():
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(
+        line(1, 0.04, line_uom=BOX, product_uom=UNIT),    # 0.04 box of 100 = 4 units
+        line(2, 250.0, line_uom=G, product_uom=KG),      # 250 g = 0.25 kg
+        line(3, 2.0, line_uom=DOZEN, product_uom=UNIT),  # 2 dozens = 24 units
+        line(4, 30.0, line_uom=UNIT, product_uom=DOZEN),  # 30 units = 2.5 dozens
+        line(5, 0.5, line_uom=KG, product_uom=G),
+    ))
+    needs = by_line(explode(bom, UNIT))
+    assert needs[1].qty_per_unit == approx(4.0)
+    assert needs[1].uom == UNIT
+    assert needs[2].qty_per_unit == approx(0.25)
+    assert needs[2].uom == KG
+    assert needs[3].qty_per_unit == approx(24.0)
+    assert needs[4].qty_per_unit == approx(2.5)
+    assert needs[4].uom == DOZEN
+    assert needs[5].qty_per_unit == approx(500.0)
+    assert needs[5].uom == G
+
+
+def test_explode_line_uom_of_other_category_refused():
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(line(1, 1.0, line_uom=G, product_uom=UNIT),))
+    with pytest.raises(ValueError):
+        explode(bom, UNIT)
+
+
+def test_explode_finished_uom_dozens():
+    """Quantities are per finished unit in the MO's UoM: per dozen, 12 times as much."""
+    needs = explode(TABLE, DOZEN)
+    assert [n.qty_per_unit for n in needs] == [approx(48.0), approx(12.0), approx(96.0)]
+
+
+def test_explode_bom_in_dozens_finished_in_units():
+    bom = Bom(bom_id=1, qty=1.0, uom=DOZEN, lines=(line(1, 24.0), line(2, 6.0)))
+    needs = explode(bom, UNIT)
+    assert [n.qty_per_unit for n in needs] == [approx(2.0), approx(0.5)]
+
+
+def test_explode_bom_qty_and_uom_and_finished_uom_combined():
+    # BoM: 2 dozens of finished take 3 boxes of 100 screws; MO in units
+    bom = Bom(bom_id=1, qty=2.0, uom=DOZEN, lines=(
+        line(1, 3.0, line_uom=BOX, product_uom=UNIT),))
+    (need,) = explode(bom, UNIT)
+    assert need.qty_per_unit == approx(300.0 / 24.0)
+
+
+def test_explode_finished_uom_of_other_category_refused():
+    with pytest.raises(ValueError):
+        explode(TABLE, KG)
+
+
+@pytest.mark.parametrize("scrap, expected", [
+    (0.0, 8.0), (10.0, 8.8), (12.5, 9.0), (100.0, 16.0), (None, 8.0),
+])
+def test_explode_scrap_percent(scrap, expected):
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(line(1, 8.0, scrap_percent=scrap),))
+    (need,) = explode(bom, UNIT)
+    assert need.qty_per_unit == approx(expected)
+
+
+def test_explode_scrap_with_bom_qty_and_uom():
+    bom = Bom(bom_id=1, qty=2.0, uom=UNIT, lines=(
+        line(1, 500.0, line_uom=G, product_uom=KG, scrap_percent=10.0),))
+    (need,) = explode(bom, UNIT)
+    assert need.qty_per_unit == approx(0.275)  # 500 g / 2 * 1.1 = 275 g
+
+
+def test_explode_scrap_only_on_its_line():
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(
+        line(1, 10.0, scrap_percent=5.0), line(2, 10.0)))
+    needs = by_line(explode(bom, UNIT))
+    assert needs[1].qty_per_unit == approx(10.5)
+    assert needs[2].qty_per_unit == approx(10.0)
+
+
+def test_explode_operation_of_plain_lines():
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(
+        line(1, 1.0, operation_id=501), line(2, 1.0)))
+    needs = by_line(explode(bom, UNIT))
+    assert needs[1].operation_id == 501
+    assert needs[2].operation_id is None
+
+
+# two levels of kits; kit lines in another UoM than the kits' BoMs
+#   K2 kit BoM: 1 dozen of K2 = 120 g glue (glue kept in kg) + 24 nuts
+K2 = Bom(bom_id=30, qty=1.0, uom=DOZEN, lines=(
+    line(31, 120.0, line_uom=G, product_uom=KG),
+    line(32, 24.0),
+))
+#   K1 kit BoM: 3 units of K1 = 6 bolts + 1.5 units of kit K2 + 3 washers (own operation)
+K1 = Bom(bom_id=20, qty=3.0, uom=UNIT, lines=(
+    line(21, 6.0),
+    line(22, 1.5, phantom=K2),
+    line(23, 3.0, operation_id=502),
+))
+#   K3 kit BoM: 1 K3 = 5 pins
+K3 = Bom(bom_id=40, qty=1.0, uom=UNIT, lines=(line(41, 5.0),))
+#   finished: 1 frame + half a dozen K1 (operation 501) + 2 K3 with 10% scrap
+FINISHED = Bom(bom_id=10, qty=1.0, uom=UNIT, lines=(
+    line(11, 1.0),
+    line(12, 0.5, line_uom=DOZEN, product_uom=UNIT, operation_id=501, phantom=K1),
+    line(13, 2.0, scrap_percent=10.0, phantom=K3),
+))
+
+
+def test_explode_nested_kits():
+    needs = explode(FINISHED, UNIT)
+    # kits are replaced by their components, depth first, in BoM order
+    assert [n.line_id for n in needs] == [11, 21, 31, 32, 23, 41]
+    got = by_line(needs)
+    # 0.5 dozen K1 = 6 K1 = 2 x the K1 BoM
+    assert got[21].qty_per_unit == approx(12.0)
+    # 6 K1 need 3 K2 = 0.25 dozen = 0.25 x the K2 BoM
+    assert got[31].qty_per_unit == approx(0.03)       # 30 g in kg
+    assert got[31].uom == KG
+    assert got[32].qty_per_unit == approx(6.0)
+    assert got[23].qty_per_unit == approx(6.0)
+    # scrap on a kit line scales everything in the kit: 2.2 K3
+    assert got[41].qty_per_unit == approx(11.0)
+    assert got[11].qty_per_unit == approx(1.0)
+
+
+def test_explode_nested_kits_record_their_own_bom():
+    got = by_line(explode(FINISHED, UNIT))
+    assert {k: got[k].bom_id for k in got} == {11: 10, 21: 20, 31: 30, 32: 30, 23: 20, 41: 40}
+    assert {k: got[k].product_id for k in got} == {k: 1000 + k for k in got}
+
+
+def test_explode_kit_components_inherit_operation_of_parent_line():
+    got = by_line(explode(FINISHED, UNIT))
+    assert got[21].operation_id == 501   # K1 line without operation: the kit line's
+    assert got[31].operation_id == 501   # two levels down, through K2
+    assert got[32].operation_id == 501
+    assert got[23].operation_id == 502   # its own operation is kept (as Odoo 11 does)
+    assert got[41].operation_id is None  # kit line without operation
+    assert got[11].operation_id is None
+
+
+def test_explode_nested_kits_in_dozens():
+    got = by_line(explode(FINISHED, DOZEN))
+    expected = {11: 12.0, 21: 144.0, 31: 0.36, 32: 72.0, 23: 72.0, 41: 132.0}
+    assert {k: got[k].qty_per_unit for k in got} == {k: approx(v) for k, v in expected.items()}
+
+
+def test_explode_kit_bom_quantity_and_uom():
+    # the kit is sold by the box of 100 in the parent BoM; its own BoM makes 50 units
+    kit = Bom(bom_id=2, qty=50.0, uom=UNIT, lines=(line(21, 10.0),))
+    bom = Bom(bom_id=1, qty=4.0, uom=UNIT, lines=(
+        line(11, 2.0, line_uom=BOX, product_uom=UNIT, phantom=kit),))
+    (need,) = explode(bom, UNIT)
+    # per finished unit: 0.5 box = 50 kits = 1 kit BoM = 10
+    assert need.qty_per_unit == approx(10.0)
+    assert need.bom_id == 2
+
+
+def test_explode_kit_in_other_category_than_its_bom_refused():
+    kit = Bom(bom_id=2, qty=1.0, uom=KG, lines=(line(21, 1.0),))
+    bom = Bom(bom_id=1, qty=1.0, uom=UNIT, lines=(line(11, 1.0, phantom=kit),))
+    with pytest.raises(ValueError):
+        explode(bom, UNIT)
+
+
+# -- standard_qty -------------------------------------------------------------
+
+@pytest.mark.parametrize("per_unit, finished, rounding, expected", [
+    (8.0, 5.0, 1.0, 40.0),
+    (0.5, 5.0, 1.0, 3.0),      # 2.5 -> 3: HALF-UP, not banker's rounding
+    (0.5, 7.0, 1.0, 4.0),      # 3.5 -> 4
+    (0.25, 2.0, 1.0, 1.0),     # 0.5 -> 1
+    (0.25, 1.0, 1.0, 0.0),     # 0.25 -> 0
+    (1.005, 1.0, 0.01, 1.01),  # 1.005 is 1.00499999... in binary: still HALF-UP
+    (2.675, 1.0, 0.01, 2.68),
+    (0.125, 5.0, 0.01, 0.63),
+    (0.0125, 1.0, 0.001, 0.013),
+    (1.0 / 3.0, 3.0, 0.01, 1.0),
+    (1.0 / 3.0, 1.0, 0.01, 0.33),
+    (2.0 / 3.0, 1.0, 0.01, 0.67),
+    (0.1, 3.0, 0.01, 0.3),
+    (0.03, 5.0, 0.001, 0.15),
+    (1.3, 1.0, 0.5, 1.5),       # rounding steps other than powers of ten
+    (8.8, 0.0, 0.01, 0.0),
+    (0.0, 10.0, 0.01, 0.0),
+])
+def test_standard_qty_half_up(per_unit, finished, rounding, expected):
+    result = standard_qty(per_unit, finished, Uom(1.0, rounding, UNITS))
+    assert float_compare(result, expected, precision_rounding=rounding / 10.0) == 0
+    assert result == approx(expected)
+
+
+@PROPERTY_SETTINGS
+@given(per_unit=st.floats(min_value=0.0, max_value=1000.0),
+       finished=st.floats(min_value=0.0, max_value=10000.0),
+       rounding=st.sampled_from([1.0, 0.01, 0.001]))
+def test_property_standard_qty_is_rounded_to_uom(per_unit, finished, rounding):
+    result = standard_qty(per_unit, finished, Uom(1.0, rounding, UNITS))
+    # a multiple of the rounding, within half a step of the exact product
+    assert result == approx(float_round(result, precision_rounding=rounding))
+    assert abs(result - per_unit * finished) <= rounding / 2.0 + 1e-9 * max(1.0, result)
+
+
+# -- due_qty ------------------------------------------------------------------
+
+@pytest.mark.parametrize("per_unit, released, consumed, rounding, expected", [
+    (8.0, 5.0, 0.0, 1.0, 40.0),       # nothing recorded: the standard
+    (8.0, 5.0, 12.0, 1.0, 28.0),      # operator recorded 12: the remainder
+    (8.0, 5.0, 40.0, 1.0, 0.0),       # all recorded: nothing
+    (8.0, 5.0, 42.0, 1.0, 0.0),       # extra consumption: never negative
+    (8.0, 0.0, 0.0, 1.0, 0.0),        # nothing released
+    (8.0, 0.0, 3.0, 1.0, 0.0),
+    (0.1, 3.0, 0.1 + 0.2, 0.01, 0.0),  # float noise is not a due quantity
+    (1.0 / 3.0, 1.0, 0.1, 0.01, 0.23),
+    (0.5, 5.0, 1.0, 1.0, 2.0),         # standard 3 (HALF-UP) - 1
+    (10.0, 1.0, 9.996, 0.01, 0.0),     # a remainder below the UoM rounding is nothing
+    (10.0, 1.0, 9.994, 0.01, 0.01),
+    (0.03, 5.0, 0.1, 0.001, 0.05),
+])
+def test_due_qty(per_unit, released, consumed, rounding, expected):
+    due = due_qty(per_unit, released, consumed, Uom(1.0, rounding, UNITS))
+    assert due == approx(expected)
+    assert due >= 0.0
+
+
+def test_due_qty_zero_is_a_float_zero():
+    due = due_qty(8.0, 5.0, 50.0, UNIT)
+    assert due == 0.0
+    assert isinstance(due, float)
+    assert not due  # callers test "if qty:"
+
+
+def test_due_qty_is_idempotent():
+    uom = Uom(1.0, 0.001, UNITS)
+    consumed = 0.0
+    for released in (1.0, 2.5, 2.5, 7.0, 7.0):
+        due = due_qty(0.0333, released, consumed, uom)
+        consumed += due
+        # running the trigger again right after posts nothing new
+        assert due_qty(0.0333, released, consumed, uom) == 0.0
+    assert float_compare(consumed, standard_qty(0.0333, 7.0, uom),
+                         precision_rounding=uom.rounding) == 0
+
+
+def test_due_qty_table_of_spec_section_4():
+    needs = explode(TABLE, UNIT)
+    assert [standard_qty(n.qty_per_unit, 5.0, UNIT_WHOLE) for n in needs] == [20.0, 5.0, 40.0]
+    # the operator records 42 screws: nothing more to backflush for the screws
+    assert due_qty(needs[2].qty_per_unit, 5.0, 42.0, UNIT_WHOLE) == 0.0
+
+
+# -- conservation over partial productions --------------------------------
+
+PER_UNIT_SPECIAL = [0.5, 0.25, 0.125, 0.1, 0.3, 2.5, 0.005, 0.0125, 1.0 / 3.0, 2.0 / 3.0,
+                    1.0 / 12.0, 1.1, 8.8, 0.03, 7.0]
+per_unit_quantities = st.one_of(
+    st.sampled_from(PER_UNIT_SPECIAL),
+    st.floats(min_value=0.0001, max_value=1000.0),
+    st.integers(min_value=1, max_value=100_000).map(lambda n: n / 1000.0),
+    st.tuples(st.integers(min_value=1, max_value=50),
+              st.integers(min_value=1, max_value=13)).map(lambda t: t[0] / t[1]),
+)
+component_roundings = st.sampled_from([1.0, 0.01, 0.001])
+finished_roundings = st.sampled_from([1.0, 0.1, 0.01, 0.001])
+
+
+def _post_partials(per_unit, counts, finished_rounding, uom):
+    """Post each partial production cumulatively; return the dues posted."""
+    dues = []
+    produced = 0.0
+    posted = 0.0
+    for count in counts:
+        produced += count * finished_rounding
+        # the produced quantity, as recorded in its UoM
+        released = float_round(produced, precision_rounding=finished_rounding)
+        due = due_qty(per_unit, released, posted, uom)
+        dues.append(due)
+        posted += due
+    return dues, posted
+
+
+@PROPERTY_SETTINGS
+@given(per_unit=per_unit_quantities, rounding=component_roundings,
+       finished_rounding=finished_roundings,
+       counts=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=50))
+def test_property_partial_productions_sum_to_standard_of_total(per_unit, rounding,
+                                                                finished_rounding, counts):
+    uom = Uom(1.0, rounding, UNITS)
+    total = float_round(sum(counts) * finished_rounding, precision_rounding=finished_rounding)
+    dues, posted = _post_partials(per_unit, counts, finished_rounding, uom)
+    assert all(due >= 0.0 for due in dues)
+    # every due is a quantity of the component's UoM
+    for due in dues:
+        assert float_is_zero(due - float_round(due, precision_rounding=rounding),
+                             precision_rounding=rounding)
+    # no drift: the partials add up to one production of the total, exactly
+    assert float_compare(posted, standard_qty(per_unit, total, uom),
+                         precision_rounding=rounding) == 0
+
+
+@PROPERTY_SETTINGS
+@given(per_unit=per_unit_quantities, rounding=component_roundings,
+       counts=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=50),
+       data=st.data())
+def test_property_partials_with_bom_explosion(per_unit, rounding, counts, data):
+    """Same, with the per-unit quantity coming out of an explosion with UoMs and scrap."""
+    line_uom = data.draw(st.sampled_from([UNIT, DOZEN, BOX]))
+    bom_qty = data.draw(st.sampled_from([1.0, 2.0, 3.0, 12.0, 0.5]))
+    scrap = data.draw(st.sampled_from([0.0, 2.5, 10.0, 33.0]))
+    finished_uom = data.draw(st.sampled_from([UNIT, DOZEN]))
+    component_uom = Uom(1.0, rounding, UNITS)
+    bom = Bom(bom_id=1, qty=bom_qty, uom=UNIT, lines=(
+        BomLine(line_id=1, product_id=1, qty=per_unit, line_uom=line_uom,
+                product_uom=component_uom, scrap_percent=scrap),))
+    (need,) = explode(bom, finished_uom)
+    total = float_round(sum(counts) * 0.01, precision_rounding=0.01)
+    dues, posted = _post_partials(need.qty_per_unit, counts, 0.01, need.uom)
+    assert all(due >= 0.0 for due in dues)
+    assert float_compare(posted, standard_qty(need.qty_per_unit, total, need.uom),
+                         precision_rounding=rounding) == 0
+
+
+@PROPERTY_SETTINGS
+@given(per_unit=per_unit_quantities, rounding=component_roundings,
+       steps=st.lists(st.tuples(st.integers(min_value=1, max_value=200),
+                                st.integers(min_value=0, max_value=3000)),
+                      min_size=1, max_size=50))
+def test_property_operator_consumption_respected(per_unit, rounding, steps):
+    """Operators record consumption between partial productions; the backflush
+    only posts the remainder, is never negative, and posts nothing twice."""
+    uom = Uom(1.0, rounding, UNITS)
+    produced = 0
+    posted = 0.0
+    recorded = 0.0
+    due = 0.0
+    for count, manual in steps:
+        produced += count
+        recorded += manual * rounding
+        due = due_qty(per_unit, float(produced), posted + recorded, uom)
+        assert due >= 0.0
+        posted += due
+        assert due_qty(per_unit, float(produced), posted + recorded, uom) == 0.0
+    standard = standard_qty(per_unit, float(produced), uom)
+    consumed = posted + recorded
+    assert float_compare(consumed, standard, precision_rounding=rounding) >= 0
+    if due > 0.0:
+        # the last posting topped up exactly to the standard
+        assert float_compare(consumed, standard, precision_rounding=rounding) == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: standard_qty/due_qty round qty_per_unit * released HALF-UP without absorbing the "
+    "float noise of a cumulative finished quantity that is a sum of partial quantities "
+    "(as mrp.production._backflush_produced_qty computes it): 0.3 + 2.3 + 0.3 = "
+    "2.8999999999999995, so 5/unit posts 14 units in total instead of the 15 of one "
+    "production of 2.9"))
+def test_partials_as_unrounded_float_sum_do_not_drift():
+    uom = UNIT_WHOLE
+    produced = 0.0
+    posted = 0.0
+    for partial in (0.3, 2.3, 0.3):
+        produced += partial
+        posted += due_qty(5.0, produced, posted, uom)
+    assert posted == standard_qty(5.0, 2.9, uom) == 15.0
+
+
+def test_module_docstring_promise_holds_for_recorded_quantities():
+    # the same split, each cumulative quantity recorded at the MO UoM's rounding
+    uom = UNIT_WHOLE
+    produced = 0.0
+    posted = 0.0
+    for partial in (0.3, 2.3, 0.3):
+        produced = float_round(produced + partial, precision_rounding=0.01)
+        posted += due_qty(5.0, produced, posted, uom)
+    assert posted == 15.0
+    assert quantities.standard_qty(5.0, 2.9, uom) == 15.0
+
+
+@PROPERTY_SETTINGS
+@given(per_unit=per_unit_quantities, rounding=component_roundings,
+       a=st.integers(min_value=0, max_value=100_000), b=st.integers(min_value=0, max_value=100_000))
+def test_property_standard_qty_monotonic(per_unit, rounding, a, b):
+    """Monotonic in the finished quantity: why partial dues can never be negative."""
+    assume(a <= b)
+    uom = Uom(1.0, rounding, UNITS)
+    assert standard_qty(per_unit, a / 100.0, uom) <= standard_qty(per_unit, b / 100.0, uom)
