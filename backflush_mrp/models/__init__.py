@@ -6,6 +6,8 @@ from . import backflush_exception
 from . import backflush_log
 from . import mrp_production_backflush_line
 from . import stock_move
+from . import account_move_line
 from . import mrp_production
 from . import backflush_engine
+from . import backflush_settlement
 from . import res_config_settings

@@ -241,14 +241,36 @@ class BackflushEngine(models.AbstractModel):
         if not due:
             production._backflush_update_state()
             return None
-        self._check_period(production)
+        try:
+            self._check_period(production)
+            self._check_accounts(production, due)
+        except BackflushProblem as problem:
+            if any(line.shortage_policy == "block" for line, _qty in due):
+                raise
+            self._queue_problems(production, [problem])
+            production._backflush_update_state()
+            return None
         plan, problems = self._allocate(production, due)
         moves = self._consume(production, plan)
         done_moves = moves._action_done() if moves else moves
         self._queue_problems(production, problems)
         log = self.env["backflush.log"]._record(production, event, plan, done_moves)
+        if production.state == "done":
+            self.env["backflush.settlement"].settle(production)
         production._backflush_update_state()
         return log
+
+    @api.model
+    def _check_accounts(self, production, due):
+        """Every account the posting and the settlement need, before posting anything."""
+        valued = [line.product_id for line, _qty in due] + [production.product_id]
+        if not any(product.valuation == "real_time" for product in valued):
+            return
+        production._backflush_account("wip")
+        if (production.product_id.valuation == "real_time"
+                and production.product_id.cost_method == "standard"):
+            for kind in ("usage", "price", "revision"):
+                production._backflush_account(kind)
 
     @api.model
     def _check_period(self, production):

@@ -54,6 +54,11 @@ class MrpProduction(models.Model):
             return "partial" if posted else "pending"
         return "done" if posted else "none"
 
+    def _backflush_account(self, kind):
+        """The account of kind (wip, usage, price, revision, scrap) for this MO."""
+        self.ensure_one()
+        return self.product_id.categ_id._backflush_account(kind, self.company_id)
+
     # -- hooks into Odoo's flow -------------------------------------------
     def _generate_moves(self):
         result = super()._generate_moves()
@@ -70,7 +75,24 @@ class MrpProduction(models.Model):
         result = super(MrpProduction, self.with_context(backflush_keep_pending=keep)) \
             .button_mark_done()
         self._backflush_trim_pending_moves()
+        self.env["backflush.settlement"].settle(self)
         self._backflush_update_state()
+        return result
+
+    def _cal_price(self, consumed_moves):
+        """FIFO/AVCO finished goods are valued at what their MO put on WIP."""
+        result = super()._cal_price(consumed_moves)
+        product = self.product_id
+        if product.valuation != "real_time" or product.cost_method == "standard":
+            return result
+        finishing = self.move_finished_ids.filtered(
+            lambda m: m.product_id == product and m.state not in ("done", "cancel")
+            and m.quantity_done > 0)
+        qty = sum(m.product_uom._compute_quantity(m.quantity_done, product.uom_id)
+                  for m in finishing)
+        if qty:
+            unit_cost = self.env["backflush.settlement"].finished_unit_cost(self, qty)
+            finishing.write({"price_unit": unit_cost})
         return result
 
     def _backflush_trim_pending_moves(self):

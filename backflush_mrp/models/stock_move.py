@@ -1,4 +1,12 @@
-from odoo import fields, models
+"""WIP accounting of manufacturing moves, through stock_account's own hooks.
+
+Components leave stock into WIP (Dr WIP / Cr inventory), finished goods
+leave WIP into stock (Dr inventory / Cr WIP), components scrapped on an MO
+go to the scrap variance account; every item carries its MO. Reversal moves
+(unbuild, "Reverse backflush") are valued at exactly what the move they
+mirror was valued at.
+"""
+from odoo import api, fields, models
 
 
 class StockMove(models.Model):
@@ -13,6 +21,68 @@ class StockMove(models.Model):
                                          string="Backflush Trigger")
     backflush_rule_reason = fields.Char(related="backflush_line_id.rule_reason", readonly=True,
                                         string="Why This Trigger")
+
+    backflush_reversal_of_id = fields.Many2one(
+        "stock.move", "Reverses", index=True, readonly=True, copy=False,
+        help="The manufacturing move this move mirrors, at the same value.")
+
+    def _backflush_production(self):
+        return (self.raw_material_production_id or self.production_id
+                or self.consume_unbuild_id.mo_id or self.unbuild_id.mo_id)
+
+    def _get_accounting_data_for_valuation(self):
+        journal_id, acc_src, acc_dest, acc_valuation = super()._get_accounting_data_for_valuation()
+        production = self._backflush_production()
+        if not production:
+            return journal_id, acc_src, acc_dest, acc_valuation
+        if self.scrapped:
+            acc_dest = production._backflush_account("scrap").id
+        elif self.location_dest_id.usage == "production":
+            acc_dest = production._backflush_account("wip").id
+        elif self.location_id.usage == "production":
+            acc_src = production._backflush_account("wip").id
+        return journal_id, acc_src, acc_dest, acc_valuation
+
+    def _prepare_account_move_line(self, qty, cost, credit_account_id, debit_account_id):
+        lines = super()._prepare_account_move_line(qty, cost, credit_account_id, debit_account_id)
+        production = self._backflush_production()
+        if not production:
+            return lines
+        scrap_account = self.scrapped and production._backflush_account("scrap").id
+        for _command, _id, values in lines:
+            values["backflush_production_id"] = production.id
+            if scrap_account and values.get("account_id") == scrap_account:
+                values["backflush_variance_type"] = "scrap"
+        return lines
+
+    def _run_valuation(self, quantity=None):
+        result = super()._run_valuation(quantity=quantity)
+        mirrored = self.backflush_reversal_of_id
+        if mirrored and mirrored.product_qty:
+            unit_value = mirrored.value / mirrored.product_qty
+            value = -unit_value * self.product_qty
+            values = {"value": value, "price_unit": value / self.product_qty}
+            if self._is_in():
+                values.update(remaining_value=value, remaining_qty=self.product_qty)
+            self.write(values)
+        return result
+
+    @api.model
+    def _backflush_mirror_values(self, original, qty):
+        """A move that undoes qty of original, from its destination back to its source."""
+        return {
+            "name": original.name,
+            "origin": original.origin,
+            "product_id": original.product_id.id,
+            "product_uom": original.product_id.uom_id.id,
+            "product_uom_qty": qty,
+            "location_id": original.location_dest_id.id,
+            "location_dest_id": original.location_id.id,
+            "company_id": original.company_id.id,
+            "backflush_reversal_of_id": original.id,
+            "origin_returned_move_id": original.id,
+            "procure_method": "make_to_stock",
+        }
 
     def _action_cancel(self):
         # A completed MO keeps the moves of its components that are still

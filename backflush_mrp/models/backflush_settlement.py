@@ -1,0 +1,183 @@
+"""Settle what an MO leaves on WIP (SPEC section 4).
+
+Standard-cost finished products: the residual goes to the usage, price and
+revision variance accounts in one journal entry. FIFO/AVCO finished
+products: they take the actual cost of what their MO consumed (Odoo 11 on
+PyPI has no mrp_account to do it), so nothing is left for variances.
+"""
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import float_is_zero
+
+from ..lib import quantities, variance
+
+
+class BackflushSettlement(models.AbstractModel):
+    _name = "backflush.settlement"
+    _description = "Backflush WIP Settlement"
+
+    @api.model
+    def _wip_balance(self, production):
+        wip = production._backflush_account("wip")
+        self.env.cr.execute("""
+            SELECT COALESCE(SUM(debit - credit), 0) FROM account_move_line
+             WHERE account_id = %s AND backflush_production_id = %s
+        """, [wip.id, production.id])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _posted_variances(self, production):
+        self.env.cr.execute("""
+            SELECT backflush_variance_type, SUM(debit - credit) FROM account_move_line
+             WHERE backflush_production_id = %s AND backflush_variance_type IN %s
+             GROUP BY backflush_variance_type
+        """, [production.id, variance.VARIANCE_TYPES])
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _net_moves(self, moves):
+        """{product: (qty, value)} of done moves, net of the moves reversing them."""
+        totals = defaultdict(lambda: [0.0, 0.0])
+        for move in moves.filtered(lambda m: m.state == "done" and not m.scrapped):
+            totals[move.product_id][0] += move.product_qty
+            totals[move.product_id][1] += move.value
+        return totals
+
+    @api.model
+    def _reversals(self, moves):
+        return self.env["stock.move"].search([
+            ("backflush_reversal_of_id", "in", moves.ids), ("state", "=", "done")])
+
+    @api.model
+    def _components(self, production, finished_qty):
+        raw = production.move_raw_ids.filtered(lambda m: not m.backflush_reversal_of_id)
+        consumed = self._net_moves(raw)
+        for product, (qty, value) in self._net_moves(self._reversals(raw)).items():
+            consumed[product][0] -= qty
+            consumed[product][1] -= value
+        lines = {line.product_id: line for line in production.backflush_line_ids}
+        per_unit = defaultdict(float)
+        for line in production.backflush_line_ids:
+            per_unit[line.product_id] += line.qty_per_unit
+        result = []
+        for product in set(consumed) | set(lines):
+            qty, value = consumed.get(product, (0.0, 0.0))
+            line = lines.get(product)
+            uom = line._uom() if line else quantities.Uom(1.0, product.uom_id.rounding)
+            standard_cost = line.standard_cost if line else product.with_context(
+                force_company=production.company_id.id).standard_price
+            result.append(variance.ComponentCost(
+                product_id=product.id,
+                standard_qty=quantities.standard_qty(per_unit[product], finished_qty, uom),
+                actual_qty=qty, standard_cost=standard_cost, actual_value=-value))
+        return result
+
+    @api.model
+    def _finished(self, production):
+        finished = production.move_finished_ids.filtered(
+            lambda m: m.product_id == production.product_id and not m.backflush_reversal_of_id)
+        qty, value = self._net_moves(finished).get(production.product_id, (0.0, 0.0))
+        for _product, (r_qty, r_value) in self._net_moves(self._reversals(finished)).items():
+            qty -= r_qty
+            value -= r_value
+        return qty, value
+
+    @api.model
+    def _settleable(self, production):
+        if production.state != "done" or production.product_id.valuation != "real_time":
+            return False
+        lines = production.backflush_line_ids.filtered(lambda line: line.trigger != "manual")
+        return not any(lines.mapped("qty_pending"))
+
+    @api.model
+    def settle(self, productions):
+        """Clear the WIP of done MOs that have nothing pending; returns the entries."""
+        entries = self.env["account.move"]
+        for production in productions.filtered(self._settleable):
+            residual = self._wip_balance(production)
+            currency = production.company_id.currency_id
+            if currency.is_zero(residual):
+                continue
+            if production.product_id.cost_method == "standard":
+                entries |= self._post_variances(production, residual)
+            else:
+                entries |= self._capitalise(production, residual)
+        return entries
+
+    @api.model
+    def _post_variances(self, production, residual):
+        currency = production.company_id.currency_id
+        finished_qty, finished_value = self._finished(production)
+        components = self._components(production, finished_qty)
+        # finished goods are credited to WIP at what they were really posted at
+        unit_standard = finished_value / finished_qty if finished_qty else 0.0
+        target = variance.raw_variances(components, finished_qty, unit_standard)
+        posted = self._posted_variances(production)
+        due = {kind: target[kind] - posted.get(kind, 0.0) for kind in variance.VARIANCE_TYPES}
+        amounts = variance.split_residual(due, residual, currency.rounding)
+        items = []
+        for kind in variance.VARIANCE_TYPES:
+            amount = amounts[kind]
+            if float_is_zero(amount, precision_rounding=currency.rounding):
+                continue
+            account = production._backflush_account(kind)
+            items.append(self._item(production, account, amount, kind, finished_qty,
+                                    _("%s variance") % kind.capitalize()))
+            items.append(self._item(production, production._backflush_account("wip"), -amount,
+                                    False, finished_qty, _("WIP to %s variance") % kind))
+        return self._create_entry(production, items)
+
+    @api.model
+    def _capitalise(self, production, residual):
+        """FIFO/AVCO finished goods absorb what their MO left on WIP."""
+        accounts = production.product_id.product_tmpl_id.get_product_accounts()
+        finished_qty, _value = self._finished(production)
+        last = production.move_finished_ids.filtered(
+            lambda m: m.product_id == production.product_id and m.state == "done")[-1:]
+        if last:
+            last.write({"value": last.value + residual,
+                        "remaining_value": last.remaining_value + residual
+                        if last.remaining_qty else last.remaining_value})
+        items = [
+            self._item(production, accounts["stock_valuation"], residual, False, finished_qty,
+                       _("Actual cost of %s") % production.name),
+            self._item(production, production._backflush_account("wip"), -residual, False,
+                       finished_qty, _("WIP to finished goods")),
+        ]
+        return self._create_entry(production, items)
+
+    @api.model
+    def _item(self, production, account, amount, kind, qty, label):
+        currency = production.company_id.currency_id
+        amount = currency.round(amount)
+        return (0, 0, {
+            "name": label,
+            "account_id": account.id,
+            "debit": amount if amount > 0 else 0.0,
+            "credit": -amount if amount < 0 else 0.0,
+            "product_id": production.product_id.id,
+            "quantity": qty,
+            "product_uom_id": production.product_uom_id.id,
+            "backflush_production_id": production.id,
+            "backflush_variance_type": kind,
+        })
+
+    @api.model
+    def _create_entry(self, production, items):
+        accounts = production.product_id.product_tmpl_id.get_product_accounts()
+        entry = self.env["account.move"].sudo().create({
+            "journal_id": accounts["stock_journal"].id,
+            "date": fields.Date.context_today(self),
+            "ref": production.name,
+            "line_ids": items,
+        })
+        entry.post()
+        return entry
+
+    @api.model
+    def finished_unit_cost(self, production, finishing_qty):
+        """Unit cost for FIFO/AVCO finished goods: what is on WIP for them now."""
+        if not finishing_qty:
+            return 0.0
+        return self._wip_balance(production) / finishing_qty
