@@ -44,36 +44,57 @@ ArgSpec = collections.namedtuple("ArgSpec", "args varargs keywords defaults")
 
 
 def getargspec(func):
-    """``inspect.getargspec`` as Python 3.10 had it, removed in 3.11.
+    """``inspect.getargspec`` as Python 3.7 had it (removed in 3.11).
 
-    Odoo's api decorators and ormcache introspect plain methods with it.
+    Odoo's api decorators, controllers and ormcache introspect plain methods
+    with it. Like 3.7, it refuses what the four-part spec cannot describe.
     """
     spec = inspect.getfullargspec(func)
+    if spec.kwonlyargs or spec.annotations:
+        raise ValueError("Function has keyword-only parameters or annotations"
+                         ", use getfullargspec() API which can support them")
     return ArgSpec(spec.args, spec.varargs, spec.varkw, spec.defaults)
 
 
 def formatargspec(args, varargs=None, varkw=None, defaults=None,
+                  kwonlyargs=(), kwonlydefaults=None, annotations=None,
                   formatarg=str,
                   formatvarargs=lambda name: "*" + name,
                   formatvarkw=lambda name: "**" + name,
-                  formatvalue=lambda value: "=" + repr(value)):
-    """``inspect.formatargspec`` for the four-part spec, removed in 3.11.
+                  formatvalue=lambda value: "=" + repr(value),
+                  formatreturns=lambda text: " -> " + text,
+                  formatannotation=inspect.formatannotation):
+    """``inspect.formatargspec`` as Python 3.7 had it (removed in 3.11).
 
     odoo.tools.cache builds the signature of its cached wrappers with
     ``formatargspec(*getargspec(method))``.
     """
-    specs = []
-    first_default = len(args) - len(defaults) if defaults else len(args)
-    for index, arg in enumerate(args):
-        spec = formatarg(arg)
-        if index >= first_default:
-            spec += formatvalue(defaults[index - first_default])
-        specs.append(spec)
+    annotations = annotations or {}
+
+    def with_annotation(arg):
+        text = formatarg(arg)
+        if arg in annotations:
+            text += ": " + formatannotation(annotations[arg])
+        return text
+
+    specs = [with_annotation(arg) for arg in args]
+    for index, value in enumerate(defaults or (), len(args) - len(defaults or ())):
+        specs[index] += formatvalue(value)
     if varargs is not None:
-        specs.append(formatvarargs(formatarg(varargs)))
+        specs.append(formatvarargs(with_annotation(varargs)))
+    elif kwonlyargs:
+        specs.append("*")
+    for arg in kwonlyargs or ():
+        spec = with_annotation(arg)
+        if kwonlydefaults and arg in kwonlydefaults:
+            spec += formatvalue(kwonlydefaults[arg])
+        specs.append(spec)
     if varkw is not None:
-        specs.append(formatvarkw(formatarg(varkw)))
-    return "(" + ", ".join(specs) + ")"
+        specs.append(formatvarkw(with_annotation(varkw)))
+    result = "(" + ", ".join(specs) + ")"
+    if "return" in annotations:
+        result += formatreturns(formatannotation(annotations["return"]))
+    return result
 
 
 def _restore_argspec():
