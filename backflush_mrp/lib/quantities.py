@@ -89,10 +89,20 @@ def explode(bom: Bom, finished_uom: Uom):
     return _explode(bom, convert(1.0, finished_uom, bom.uom), None)
 
 
+# a cumulative finished quantity is a float sum of partial quantities
+# (0.3 + 2.3 + 0.3 = 2.8999999999999995): its noise is cut off at this many
+# significant digits before rounding to the UoM, far below any UoM rounding
+SIGNIFICANT_DIGITS = 12
+
+
+def _without_float_noise(value):
+    return float("%.*g" % (SIGNIFICANT_DIGITS, value))
+
+
 def standard_qty(qty_per_unit, finished_qty, uom: Uom):
     """Standard consumption for a cumulative finished quantity, UoM-rounded."""
-    return float_round(qty_per_unit * finished_qty, precision_rounding=uom.rounding,
-                       rounding_method="HALF-UP")
+    return float_round(_without_float_noise(qty_per_unit * _without_float_noise(finished_qty)),
+                       precision_rounding=uom.rounding, rounding_method="HALF-UP")
 
 
 def due_qty(qty_per_unit, released_qty, consumed_qty, uom: Uom):

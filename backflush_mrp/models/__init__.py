@@ -8,6 +8,7 @@ from . import mrp_production_backflush_line
 from . import stock_move
 from . import account_move_line
 from . import mrp_production
+from . import mrp_unbuild
 from . import backflush_engine
 from . import backflush_settlement
 from . import res_config_settings

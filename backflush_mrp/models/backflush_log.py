@@ -68,6 +68,37 @@ class BackflushLog(models.Model):
         })
 
     @api.model
+    def _record_reversal(self, production, moves):
+        lines = []
+        for move in moves.filtered(lambda m: m.state == "done"):
+            lines.append((0, 0, {
+                "product_id": move.product_id.id,
+                "product_uom_id": move.product_id.uom_id.id,
+                "qty_posted": -move.product_qty if move.location_id.usage == "production"
+                else move.product_qty,
+                "unit_cost": abs(move.price_unit),
+                "value": move.value,
+                "move_ids": [(6, 0, move.ids)],
+            }))
+        return self.sudo().create({
+            "name": production.name,
+            "production_id": production.id,
+            "company_id": production.company_id.id,
+            "event": "reversal",
+            "line_ids": lines,
+            "move_ids": [(6, 0, moves.ids)],
+            "account_move_ids": [(6, 0, (self._journal_entries(moves)
+                                         | self._variance_entries(production)).ids)],
+        })
+
+    @api.model
+    def _variance_entries(self, production):
+        items = self.env["account.move.line"].sudo().search([
+            ("backflush_production_id", "=", production.id),
+            ("backflush_variance_type", "in", ("usage", "price", "revision"))])
+        return items.mapped("move_id")
+
+    @api.model
     def _journal_entries(self, moves):
         if not moves:
             return self.env["account.move"]

@@ -53,9 +53,10 @@ class BackflushSettlement(models.AbstractModel):
     def _components(self, production, finished_qty):
         raw = production.move_raw_ids.filtered(lambda m: not m.backflush_reversal_of_id)
         consumed = self._net_moves(raw)
+        # a mirror's value already has the opposite sign; its quantity does not
         for product, (qty, value) in self._net_moves(self._reversals(raw)).items():
             consumed[product][0] -= qty
-            consumed[product][1] -= value
+            consumed[product][1] += value
         lines = {line.product_id: line for line in production.backflush_line_ids}
         per_unit = defaultdict(float)
         for line in production.backflush_line_ids:
@@ -80,7 +81,7 @@ class BackflushSettlement(models.AbstractModel):
         qty, value = self._net_moves(finished).get(production.product_id, (0.0, 0.0))
         for _product, (r_qty, r_value) in self._net_moves(self._reversals(finished)).items():
             qty -= r_qty
-            value -= r_value
+            value += r_value
         return qty, value
 
     @api.model

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round
 
 from .selections import BACKFLUSH_STATES
 
@@ -35,8 +36,9 @@ class MrpProduction(models.Model):
         self.ensure_one()
         moves = self.move_finished_ids.filtered(
             lambda m: m.product_id == self.product_id and m.state != "cancel")
-        return sum(move.product_uom._compute_quantity(move.quantity_done, self.product_uom_id,
-                                                      round=False) for move in moves)
+        produced = sum(move.product_uom._compute_quantity(
+            move.quantity_done, self.product_uom_id, round=False) for move in moves)
+        return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     def _backflush_update_state(self):
         for production in self:
@@ -125,6 +127,23 @@ class MrpProduction(models.Model):
                             % ", ".join(self.filtered(lambda p: p.state == "cancel")
                                         .mapped("name")))
         self.env["backflush.engine"]._post(self, "manual")
+        return True
+
+    @api.multi
+    def action_backflush_reverse(self):
+        """Post the exact mirror of everything these done MOs posted, variances included."""
+        self._backflush_check_rights()
+        engine = self.env["backflush.engine"]
+        for production in self:
+            if production.state != "done":
+                raise UserError(_("Manufacturing order %s is not done: only a done order's "
+                                  "backflush can be reversed.") % production.name)
+            with self.env.cr.savepoint():
+                engine._lock(production)
+                mirrors = engine._reverse_moves(production)
+                self.env["backflush.settlement"].settle(production)
+                self.env["backflush.log"]._record_reversal(production, mirrors)
+                production._backflush_update_state()
         return True
 
     @api.multi

@@ -27,8 +27,14 @@ class StockMove(models.Model):
         help="The manufacturing move this move mirrors, at the same value.")
 
     def _backflush_production(self):
+        if not self:
+            return self.env["mrp.production"]
         return (self.raw_material_production_id or self.production_id
-                or self.consume_unbuild_id.mo_id or self.unbuild_id.mo_id)
+                or self.consume_unbuild_id.mo_id or self.unbuild_id.mo_id
+                or self.backflush_reversal_of_id._backflush_production())
+
+    def _backflush_is_scrap(self):
+        return self.scrapped or self.backflush_reversal_of_id.scrapped
 
     def _get_accounting_data_for_valuation(self):
         journal_id, acc_src, acc_dest, acc_valuation = super()._get_accounting_data_for_valuation()
@@ -37,6 +43,8 @@ class StockMove(models.Model):
             return journal_id, acc_src, acc_dest, acc_valuation
         if self.scrapped:
             acc_dest = production._backflush_account("scrap").id
+        elif self.backflush_reversal_of_id.scrapped:
+            acc_src = production._backflush_account("scrap").id
         elif self.location_dest_id.usage == "production":
             acc_dest = production._backflush_account("wip").id
         elif self.location_id.usage == "production":
@@ -48,7 +56,7 @@ class StockMove(models.Model):
         production = self._backflush_production()
         if not production:
             return lines
-        scrap_account = self.scrapped and production._backflush_account("scrap").id
+        scrap_account = self._backflush_is_scrap() and production._backflush_account("scrap").id
         for _command, _id, values in lines:
             values["backflush_production_id"] = production.id
             if scrap_account and values.get("account_id") == scrap_account:

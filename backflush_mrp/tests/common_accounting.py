@@ -30,6 +30,17 @@ class BackflushAccountingCase(BackflushCase):
         })
         cls.supplier_location = cls.env.ref("stock.stock_location_suppliers")
 
+    def tearDown(self):
+        # the invariant of SPEC section 4, on every MO any accounting test closed
+        closed = self.env["mrp.production"].search([
+            ("state", "=", "done"), ("company_id", "=", self.company.id),
+            ("product_id.categ_id", "in", (self.categ_finished | self.categ_raw).ids)])
+        for production in closed:
+            if not production.backflush_line_ids.filtered("qty_pending"):
+                self.assertEqual(self.balance(production, "wip"), 0.0,
+                                 "WIP of closed %s is not 0.00" % production.name)
+        super().tearDown()
+
     @classmethod
     def _account(cls, code, name, kind):
         return cls.env["account.account"].create({

@@ -7,7 +7,6 @@ company default; ties by sequence, then id.
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from odoo.addons.backflush_mrp.lib import rules
 from odoo.addons.backflush_mrp.lib.rules import Component, Rule, resolve
 
