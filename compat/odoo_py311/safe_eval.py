@@ -10,9 +10,10 @@ closures, ``with``, ...) stay refused because their own opcodes stay out.
 
 Some new opcodes serve allowed and refused constructs alike: BINARY_OP is
 also ``@`` and ``/=``, LIST_EXTEND is also ``[*a]``, DICT_MERGE is also
-``f(k=1, **kw)``, FORMAT_VALUE is also an f-string (3.11 compiles
-``'%s' % (a,)`` into it). Python 3.7 refused those constructs with opcodes of
-their own (BINARY_MATRIX_MULTIPLY, BUILD_LIST_UNPACK, ...), so
+``f(k=1, **kw)``, LIST_TO_TUPLE is also ``f(*a, *b)``, FORMAT_VALUE is
+also an f-string (3.11 compiles ``'%s' % (a,)`` into it). Python 3.7
+refused those constructs with opcodes of their own (BINARY_MATRIX_MULTIPLY,
+BUILD_LIST_UNPACK, ...), so
 ``refused_constructs`` finds them in the source's syntax tree and the
 validation refuses them with the opcode name Python 3.7 would have shown.
 Syntax that 3.7 could not even parse (``:=``, ``match``) is refused too.
@@ -28,8 +29,10 @@ CONST_EQUIVALENTS = (
     "SWAP",          # 3.11: replaces ROT_TWO / ROT_THREE / ROT_FOUR
     "LIST_EXTEND",   # 3.9: [1, 2, 3] is BUILD_LIST + LOAD_CONST (1, 2, 3) + LIST_EXTEND
     "SET_UPDATE",    # 3.9: {1, 2, 3}, likewise
-    "MAP_ADD",       # 3.9: a dict literal of more than 16 items is built by
-    "DICT_UPDATE",   # chunks (BUILD_MAP 0 + MAP_ADD, then DICT_UPDATE)
+    # 3.9-3.11: literals (and calls) of more than 16/30 items, formerly
+    # BUILD_LIST/BUILD_TUPLE/BUILD_SET/BUILD_MAP n and CALL_FUNCTION n, are
+    # built item by item from an empty one, then joined
+    "LIST_APPEND", "SET_ADD", "MAP_ADD", "DICT_UPDATE", "LIST_TO_TUPLE",
 )
 
 # Added to _EXPR_OPCODES: operators on values.
@@ -105,7 +108,8 @@ def _newer_syntax(node):
 _CHECKS = {
     ast.BinOp: _refused_operator,
     ast.AugAssign: _refused_operator,
-    ast.JoinedStr: lambda node: "FORMAT_VALUE (f-string)",
+    # an f-string without fields (f'text') compiled to a constant in 3.7 too
+    ast.FormattedValue: lambda node: "FORMAT_VALUE (f-string)",
     ast.List: _refused_unpacking,
     ast.Set: _refused_unpacking,
     ast.Tuple: _refused_unpacking,
