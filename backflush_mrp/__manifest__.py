@@ -21,7 +21,9 @@
         "views/mrp_bom_views.xml",
         "views/product_category_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_line_views.xml",
         "views/backflush_menus.xml",
+        "report/backflush_variance_report_views.xml",
         "wizards/backflush_preview_views.xml",
     ],
 }

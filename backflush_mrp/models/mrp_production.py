@@ -19,6 +19,8 @@ class MrpProduction(models.Model):
     backflush_log_count = fields.Integer(compute="_compute_backflush_counts")
     backflush_exception_count = fields.Integer("Open Exceptions",
                                                compute="_compute_backflush_counts")
+    backflush_account_move_count = fields.Integer(compute="_compute_backflush_accounting")
+    backflush_variance_count = fields.Integer(compute="_compute_backflush_accounting")
     backflush_shipped_qty = fields.Float(
         "Shipped for Backflush", readonly=True, copy=False,
         help="Finished units whose delivery released the components consumed on shipment.")
@@ -29,6 +31,32 @@ class MrpProduction(models.Model):
             production.backflush_log_count = len(production.backflush_log_ids)
             production.backflush_exception_count = len(
                 production.backflush_exception_ids.filtered(lambda e: e.state == "open"))
+
+    def _backflush_items(self, domain=()):
+        return self.env["account.move.line"].sudo().search(
+            [("backflush_production_id", "in", self.ids)] + list(domain))
+
+    def _compute_backflush_accounting(self):
+        for production in self:
+            items = production._backflush_items()
+            production.backflush_account_move_count = len(items.mapped("move_id"))
+            production.backflush_variance_count = len(
+                items.filtered("backflush_variance_type"))
+
+    @api.multi
+    def action_view_backflush_account_moves(self):
+        action = self.env.ref("account.action_move_journal_line").read()[0]
+        action["domain"] = [("id", "in", self._backflush_items().mapped("move_id").ids)]
+        action["context"] = {}
+        return action
+
+    @api.multi
+    def action_view_backflush_variances(self):
+        action = self.env.ref("backflush_mrp.action_backflush_variance_report").read()[0]
+        action["domain"] = [("production_id", "in", self.ids)]
+        action["view_mode"] = "tree,pivot,graph"
+        action["views"] = [(False, "tree"), (False, "pivot"), (False, "graph")]
+        return action
 
     # -- quantities ------------------------------------------------------
     def _backflush_produced_qty(self):

@@ -1,0 +1,1 @@
+from . import backflush_variance_report
