@@ -11,6 +11,8 @@ EVENT_TRIGGERS = {
     "completion": ("production_done", "operation_done"),
     # a work order recorded output or finished
     "operation": ("operation_done",),
+    # the last work order recorded output: that is the MO's output too
+    "last_operation": ("operation_done", "production_done"),
     # finished goods were delivered
     "shipment": ("shipment",),
     # the scheduled job

@@ -9,6 +9,7 @@ from . import stock_move
 from . import account_move_line
 from . import mrp_production
 from . import mrp_unbuild
+from . import mrp_workorder
 from . import backflush_engine
 from . import backflush_settlement
 from . import res_config_settings

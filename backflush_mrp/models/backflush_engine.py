@@ -4,6 +4,7 @@ The ORM layer here is thin: it reads what the pure functions in ..lib need,
 and turns their answers into stock moves, logs and exceptions.
 """
 import logging
+import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -173,11 +174,13 @@ class BackflushEngine(models.AbstractModel):
     def _post(self, productions, event, workorder=None, raise_errors=True):
         """Post what event releases on each MO, each MO atomically.
 
-        Returns {'posted': MOs, 'skipped': MOs, 'failed': {MO id: message}}.
+        Returns {'posted': MOs, 'skipped': MOs, 'failed': {MO id: message},
+        'logs': the backflush.log records written}.
         With raise_errors, the first error is raised (the caller's transaction
         then rolls back); otherwise it is recorded on the MO as an exception.
         """
-        result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {}}
+        result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {},
+                  "logs": self.env["backflush.log"]}
         for production in productions:
             try:
                 with self.env.cr.savepoint():
@@ -190,6 +193,27 @@ class BackflushEngine(models.AbstractModel):
                 continue
             key = "posted" if log else "skipped"
             result[key] |= production
+            if log:
+                result["logs"] |= log
+        return result
+
+    @api.model
+    def _post_batch(self, productions, event, chunk_size=100):
+        """_post for many MOs, each on its own, with progress in the server log."""
+        total = len(productions)
+        result = {"posted": productions.browse(), "skipped": productions.browse(),
+                  "failed": {}, "logs": self.env["backflush.log"]}
+        started = time.time()
+        for start in range(0, total, chunk_size):
+            chunk = productions[start:start + chunk_size]
+            partial = self._post(chunk, event, raise_errors=False)
+            for key in ("posted", "skipped", "logs"):
+                result[key] |= partial[key]
+            result["failed"].update(partial["failed"])
+            done = min(start + chunk_size, total)
+            elapsed = max(time.time() - started, 1e-6)
+            _logger.info("backflush %s: %d/%d MOs (%.1f MOs/s), %d failed", event, done, total,
+                         done / elapsed, len(result["failed"]))
         return result
 
     @api.model
@@ -205,7 +229,8 @@ class BackflushEngine(models.AbstractModel):
         lines = production.backflush_line_ids.filtered(
             lambda line: triggers.fired(event, line.trigger))
         if workorder is not None:
-            lines = lines.filtered(lambda line: line.operation_id == workorder.operation_id)
+            lines = lines.filtered(lambda line: line.trigger != "operation_done"
+                                   or line.operation_id == workorder.operation_id)
         return lines
 
     @api.model
@@ -439,6 +464,36 @@ class BackflushEngine(models.AbstractModel):
         })
         move._action_confirm()
         return move
+
+    # -- shipment: deliveries release the components of the oldest MOs ---
+    @api.model
+    def _post_shipments(self, deliveries):
+        """Allocate delivered finished goods to MOs with pending shipment components."""
+        delivered = {}
+        for move in deliveries:
+            delivered[move.product_id] = delivered.get(move.product_id, 0.0) + move.product_qty
+        for product, qty in delivered.items():
+            for production in self._productions_waiting_for_shipment(product):
+                if float_compare(qty, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
+                    break
+                self._lock(production)
+                produced = self.env["backflush.settlement"]._finished(production)[0]
+                free = produced - production.backflush_shipped_qty
+                if float_compare(free, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
+                    continue
+                allocated = min(free, qty)
+                production.backflush_shipped_qty += allocated
+                qty -= allocated
+                self._post(production, "shipment")
+
+    @api.model
+    def _productions_waiting_for_shipment(self, product):
+        lines = self.env["mrp.production.backflush.line"].search([
+            ("trigger", "=", "shipment"), ("production_id.product_id", "=", product.id),
+            ("production_id.state", "in", ("progress", "done"))])
+        productions = lines.filtered("qty_pending").mapped("production_id")
+        return productions.sorted(lambda p: (p.date_finished or p.date_planned_start or "",
+                                             p.id))
 
     # -- reversal ----------------------------------------------------------
     @api.model

@@ -7,6 +7,7 @@ EVENTS = [
     ("output", "Output recorded"),
     ("completion", "MO marked done"),
     ("operation", "Work order"),
+    ("last_operation", "Last work order"),
     ("shipment", "Delivery"),
     ("periodic", "Scheduled run"),
     ("manual", "Posted by hand"),
@@ -65,6 +66,22 @@ class BackflushLog(models.Model):
             "line_ids": line_values,
             "move_ids": [(6, 0, moves.ids)],
             "account_move_ids": [(6, 0, self._journal_entries(moves).ids)],
+        })
+
+    @api.model
+    def _record_run(self, event, result, components):
+        """The summary of a batch run (periodic job, list action): one log, no MO."""
+        failed = self.env["mrp.production"].browse(list(result["failed"]))
+        summary = "%d manufacturing orders posted, %d components, %d with nothing due, " \
+                  "%d failed" % (len(result["posted"]), components, len(result["skipped"]),
+                                 len(failed))
+        if failed:
+            summary += ":\n" + "\n".join("%s: %s" % (mo.name, result["failed"][mo.id])
+                                          for mo in failed)
+        return self.sudo().create({
+            "name": "%s run" % dict(EVENTS)[event],
+            "event": event,
+            "summary": summary,
         })
 
     @api.model

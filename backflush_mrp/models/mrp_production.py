@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round
+from odoo.http import request
+from odoo.tools import float_compare, float_round
+
+from ..lib import quantities
 
 from .selections import BACKFLUSH_STATES
 
@@ -95,9 +98,49 @@ class MrpProduction(models.Model):
         self.env["backflush.engine"]._plan(self)
         return result
 
+    def _backflush_short_manual_lines(self):
+        """[(line, standard, consumed)] of manual components consumed below standard."""
+        engine = self.env["backflush.engine"]
+        produced = self._backflush_produced_qty()
+        short = []
+        for line in self.backflush_line_ids.filtered(lambda l: l.trigger == "manual"):
+            standard = quantities.standard_qty(line.qty_per_unit, produced, line._uom())
+            consumed = line._consumed_qty() + engine._recorded_qty(line)
+            if float_compare(consumed, standard,
+                             precision_rounding=line.product_uom_id.rounding) < 0:
+                short.append((line, standard, consumed))
+        return short
+
+    @staticmethod
+    def _backflush_interactive():
+        """True when a person clicked in the web client (not XML-RPC/JSON-RPC, not a job)."""
+        try:
+            path = request.httprequest.path if request else ""
+        except RuntimeError:  # no request bound to this thread
+            path = ""
+        return path.startswith("/web/")
+
+    def _backflush_check_manual_components(self):
+        """Ask before closing with manual components short; off-line, record why."""
+        short = self._backflush_short_manual_lines()
+        if not short or self.env.context.get("backflush_manual_confirmed"):
+            return None
+        if self._backflush_interactive():
+            return self.env["backflush.manual.confirm"]._open(self, short)
+        for line, standard, consumed in short:
+            self.env["backflush.exception"]._raise_for(
+                self, "other", _("%s closed with %s %s of manual component %s consumed, "
+                                 "%s by standard: issue the rest by hand or explain.") % (
+                    self.name, consumed, line.product_uom_id.name,
+                    line.product_id.display_name, standard), line.product_id)
+        return None
+
     @api.multi
     def button_mark_done(self):
         self.ensure_one()
+        confirmation = self._backflush_check_manual_components()
+        if confirmation:
+            return confirmation
         engine = self.env["backflush.engine"]
         engine._post(self, "completion")
         keep = self.backflush_line_ids.filtered(
@@ -197,7 +240,7 @@ class MrpProduction(models.Model):
     def action_backflush_batch(self):
         """Server action on the MO list: post each MO on its own, report the counts."""
         self._backflush_check_rights()
-        result = self.env["backflush.engine"]._post(self, "manual", raise_errors=False)
+        result = self.env["backflush.engine"]._post_batch(self, "manual")
         failed = self.browse(list(result["failed"]))
         message = _("Backflush: %d posted, %d with nothing due, %d failed.") % (
             len(result["posted"]), len(result["skipped"]), len(failed))
@@ -211,4 +254,9 @@ class MrpProduction(models.Model):
         """Scheduled job: post every component that waits for the periodic run."""
         pending = self.env["mrp.production.backflush.line"].search(
             [("trigger", "=", "periodic")]).filtered("qty_pending").mapped("production_id")
-        return self.env["backflush.engine"]._post(pending, "periodic", raise_errors=False)
+        engine = self.env["backflush.engine"]
+        result = engine._post_batch(pending, "periodic")
+        components = len(self.env["backflush.log.line"].search(
+            [("log_id", "in", result["logs"].ids)]))
+        self.env["backflush.log"]._record_run("periodic", result, components)
+        return result

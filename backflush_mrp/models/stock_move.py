@@ -92,6 +92,14 @@ class StockMove(models.Model):
             "procure_method": "make_to_stock",
         }
 
+    def _action_done(self):
+        done = super()._action_done()
+        deliveries = done.filtered(lambda m: m.location_dest_id.usage == "customer"
+                                   and m.location_id.usage == "internal")
+        if deliveries:
+            self.env["backflush.engine"]._post_shipments(deliveries)
+        return done
+
     def _action_cancel(self):
         # A completed MO keeps the moves of its components that are still
         # pending (shipment, periodic): their own trigger consumes them later.

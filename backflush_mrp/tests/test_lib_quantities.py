@@ -484,12 +484,6 @@ def test_property_operator_consumption_respected(per_unit, rounding, steps):
         assert float_compare(consumed, standard, precision_rounding=rounding) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: standard_qty/due_qty round qty_per_unit * released HALF-UP without absorbing the "
-    "float noise of a cumulative finished quantity that is a sum of partial quantities "
-    "(as mrp.production._backflush_produced_qty computes it): 0.3 + 2.3 + 0.3 = "
-    "2.8999999999999995, so 5/unit posts 14 units in total instead of the 15 of one "
-    "production of 2.9"))
 def test_partials_as_unrounded_float_sum_do_not_drift():
     uom = UNIT_WHOLE
     produced = 0.0

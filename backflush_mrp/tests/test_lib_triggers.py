@@ -7,12 +7,14 @@ from odoo.addons.backflush_mrp.lib import triggers
 from odoo.addons.backflush_mrp.lib.triggers import EVENT_TRIGGERS, fired, released_qty
 
 TRIGGERS = ("production_done", "operation_done", "shipment", "periodic", "manual")
-EVENTS = ("output", "completion", "operation", "shipment", "periodic", "manual")
+EVENTS = ("output", "completion", "operation", "last_operation", "shipment", "periodic",
+          "manual")
 
 EXPECTED_FIRED = {
     "output": {"production_done"},
     "completion": {"production_done", "operation_done"},
     "operation": {"operation_done"},
+    "last_operation": {"operation_done", "production_done"},
     "shipment": {"shipment"},
     "periodic": {"periodic"},
     "manual": {"production_done", "operation_done", "shipment", "periodic"},
