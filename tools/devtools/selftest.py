@@ -30,6 +30,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import psycopg2
+
 from . import STATE, odoo_env
 
 
@@ -78,8 +80,8 @@ LEFT_OUT = {
 # code: (logger, message pattern) -> reason. Any other error counts as a failure.
 LOG_NOISE = {
     ("odoo.addons.base.ir.ir_qweb.assetsbundle", r"^Could not execute command 'lessc'"):
-        "lessc (Node's LESS compiler) is not installed: only the web client's CSS bundles "
-        "are affected, reports still render",
+        "lessc (Node's LESS compiler) is not installed: asset bundles with .less files get "
+        "no compiled CSS (web client and report styles); pages and reports still render",
 }
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -359,10 +361,22 @@ def run_odoo_tests(server, dbname, modules, log_path):
 def drop_database(server, dbname):
     conn = server.connect()
     conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute('DROP DATABASE IF EXISTS "%s"' % dbname)
-    conn.close()
+    # an interrupted run may leave Odoo's connections behind for a moment
+    force = " WITH (FORCE)" if conn.server_version >= 130000 else ""
+    try:
+        with conn.cursor() as cr:
+            cr.execute('DROP DATABASE IF EXISTS "%s"%s' % (dbname, force))
+    finally:
+        conn.close()
     shutil.rmtree(os.path.join(STATE, "data", "filestore", dbname), ignore_errors=True)
+
+
+def _drop_quietly(server, dbname):
+    try:
+        drop_database(server, dbname)
+    except psycopg2.Error as exc:
+        print("dev: could not drop database %s: %s" % (dbname, str(exc).strip()),
+              file=sys.stderr)
 
 
 def run(server, args):
@@ -378,6 +392,6 @@ def run(server, args):
         if args.keep:
             print("dev: kept database %s" % dbname, file=sys.stderr)
         else:
-            drop_database(server, dbname)
+            _drop_quietly(server, dbname)
     results, noise = parse_log(log_path, returncode)
     return print_report(results, noise, log_path, time.monotonic() - start)
