@@ -1,15 +1,17 @@
-from . import res_company
-from . import product_category
-from . import backflush_rule
-from . import mrp_bom_line
-from . import backflush_exception
-from . import backflush_log
-from . import mrp_production_backflush_line
-from . import stock_move
-from . import account_move_line
-from . import mrp_production
-from . import mrp_unbuild
-from . import mrp_workorder
-from . import backflush_engine
-from . import backflush_settlement
-from . import res_config_settings
+from . import (
+    account_move_line,
+    backflush_engine,
+    backflush_exception,
+    backflush_log,
+    backflush_rule,
+    backflush_settlement,
+    mrp_bom_line,
+    mrp_production,
+    mrp_production_backflush_line,
+    mrp_unbuild,
+    mrp_workorder,
+    product_category,
+    res_company,
+    res_config_settings,
+    stock_move,
+)

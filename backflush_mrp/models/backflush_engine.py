@@ -3,6 +3,7 @@
 The ORM layer here is thin: it reads what the pure functions in ..lib need,
 and turns their answers into stock moves, logs and exceptions.
 """
+import dataclasses
 import logging
 import time
 
@@ -93,11 +94,9 @@ class BackflushEngine(models.AbstractModel):
         needs = {}
         bom = self._plain_bom(production.bom_id)
         for need in quantities.explode(bom, plain_uom(production.product_uom_id)):
-            if need.line_id in needs:
-                previous = needs[need.line_id]
-                need = need.__class__(**dict(previous.__dict__,
-                                             qty_per_unit=previous.qty_per_unit + need.qty_per_unit))
-            needs[need.line_id] = need
+            previous = needs.get(need.line_id)
+            needs[need.line_id] = need if previous is None else dataclasses.replace(
+                previous, qty_per_unit=previous.qty_per_unit + need.qty_per_unit)
         return needs
 
     @api.model
@@ -159,8 +158,8 @@ class BackflushEngine(models.AbstractModel):
                 continue
             values = {"backflush_line_id": line.id, "unit_factor": 0.0,
                       "location_id": line.location_id.id}
-            same_line = production.move_raw_ids.filtered(lambda m, l=move.bom_line_id:
-                                                          m.bom_line_id == l)
+            same_line = production.move_raw_ids.filtered(
+                lambda m, bom_line=move.bom_line_id: m.bom_line_id == bom_line)
             if len(same_line) == 1 and not move.move_line_ids:
                 values.update(product_uom=line.product_uom_id.id,
                               product_uom_qty=quantities.standard_qty(
@@ -304,9 +303,10 @@ class BackflushEngine(models.AbstractModel):
         today = fields.Date.context_today(self)
         if lock_date and today <= lock_date:
             raise LockedPeriodProblem(_(
-                "Manufacturing order %s cannot be backflushed: the accounting period of "
-                "%s is locked until %s. Unlock the period (Accounting > Settings) and retry "
-                "the exception.") % (production.name, today, lock_date))
+                "Manufacturing order %(mo)s cannot be backflushed: the accounting period of "
+                "%(date)s is locked until %(lock)s. Unlock the period (Accounting > Settings) "
+                "and retry the exception.") % {
+                    "mo": production.name, "date": today, "lock": lock_date})
 
     # -- allocation: what to take, from where, and what cannot be taken ---
     @api.model
@@ -341,8 +341,9 @@ class BackflushEngine(models.AbstractModel):
         cost = product.with_context(force_company=line.company_id.id).standard_price
         if product.cost_method != "fifo" and currency.is_zero(cost):
             raise MissingCostProblem(_(
-                "%s of manufacturing order %s has no cost: set its cost (product form, "
-                "Inventory tab) and retry.") % (product.display_name, line.production_id.name),
+                "%(component)s of manufacturing order %(mo)s has no cost: set its cost "
+                "(product form, Inventory tab) and retry.") % {
+                    "component": product.display_name, "mo": line.production_id.name},
                 product=product)
 
     @api.model
@@ -380,10 +381,11 @@ class BackflushEngine(models.AbstractModel):
 
     @api.model
     def _shortage_message(self, production, line, missing):
-        return _("Manufacturing order %s needs %s %s more of %s than %s has. Receive or "
-                 "move stock there, or change the rule's shortage policy, then retry.") % (
-            production.name, missing, line.product_uom_id.name, line.product_id.display_name,
-            line.location_id.display_name)
+        return _("Manufacturing order %(mo)s needs %(missing)s %(uom)s more of %(component)s "
+                 "than %(location)s has. Receive or move stock there, or change the rule's "
+                 "shortage policy, then retry.") % {
+            "mo": production.name, "missing": missing, "uom": line.product_uom_id.name,
+            "component": line.product_id.display_name, "location": line.location_id.display_name}
 
     @api.model
     def _lot_problem(self, production, line, missing):
@@ -391,10 +393,12 @@ class BackflushEngine(models.AbstractModel):
             return ShortageProblem(self._shortage_message(production, line, missing),
                                    product=line.product_id)
         return LotRequiredProblem(_(
-            "Manufacturing order %s: %s %s of %s cannot be taken from any lot in %s. Record "
-            "the lot by hand or receive stock, then retry.") % (
-                production.name, missing, line.product_uom_id.name,
-                line.product_id.display_name, line.location_id.display_name),
+            "Manufacturing order %(mo)s: %(missing)s %(uom)s of %(component)s cannot be taken "
+            "from any lot in %(location)s. Record the lot by hand or receive stock, then "
+            "retry.") % {
+                "mo": production.name, "missing": missing, "uom": line.product_uom_id.name,
+                "component": line.product_id.display_name,
+                "location": line.location_id.display_name},
             product=line.product_id)
 
     @api.model
@@ -420,9 +424,10 @@ class BackflushEngine(models.AbstractModel):
         if float_compare(missing, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
             return picks, None
         return picks, LotRequiredProblem(_(
-            "Manufacturing order %s: %s serial numbers of %s are not reserved. Reserve or "
-            "record them by hand, then retry.") % (
-                production.name, missing, line.product_id.display_name),
+            "Manufacturing order %(mo)s: %(missing)s serial numbers of %(component)s are not "
+            "reserved. Reserve or record them by hand, then retry.") % {
+                "mo": production.name, "missing": missing,
+                "component": line.product_id.display_name},
             product=line.product_id)
 
     # -- consumption: real stock moves, through Odoo's own helpers --------
@@ -473,18 +478,23 @@ class BackflushEngine(models.AbstractModel):
         for move in deliveries:
             delivered[move.product_id] = delivered.get(move.product_id, 0.0) + move.product_qty
         for product, qty in delivered.items():
-            for production in self._productions_waiting_for_shipment(product):
-                if float_compare(qty, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
-                    break
-                self._lock(production)
-                produced = self.env["backflush.settlement"]._finished(production)[0]
-                free = produced - production.backflush_shipped_qty
-                if float_compare(free, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
-                    continue
-                allocated = min(free, qty)
-                production.backflush_shipped_qty += allocated
-                qty -= allocated
-                self._post(production, "shipment")
+            self._allocate_shipment(product, qty)
+
+    @api.model
+    def _allocate_shipment(self, product, qty):
+        rounding = product.uom_id.rounding
+        for production in self._productions_waiting_for_shipment(product):
+            if float_compare(qty, 0.0, precision_rounding=rounding) <= 0:
+                return
+            self._lock(production)
+            produced = self.env["backflush.settlement"]._finished(production)[0]
+            free = produced - production.backflush_shipped_qty
+            if float_compare(free, 0.0, precision_rounding=rounding) <= 0:
+                continue
+            allocated = min(free, qty)
+            production.backflush_shipped_qty += allocated
+            qty -= allocated
+            self._post(production, "shipment")
 
     @api.model
     def _productions_waiting_for_shipment(self, product):

@@ -30,7 +30,7 @@ class BackflushLog(models.Model):
     event = fields.Selection(EVENTS, required=True, readonly=True)
     trigger = fields.Selection(TRIGGERS, readonly=True,
                                help="The trigger of the components posted, when they share one.")
-    user_id = fields.Many2one("res.users", "User", required=True, readonly=True,
+    user_id = fields.Many2one("res.users", required=True, readonly=True,
                               default=lambda self: self.env.user)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     line_ids = fields.One2many("backflush.log.line", "log_id", "Components", readonly=True)
@@ -56,7 +56,7 @@ class BackflushLog(models.Model):
                 "value": -sum(line_moves.mapped("value")),
                 "move_ids": [(6, 0, line_moves.ids)],
             }))
-        shared = set(line.trigger for line, _qty, _picks in plan)
+        shared = {line.trigger for line, _qty, _picks in plan}
         return self.sudo().create({
             "name": production.name,
             "production_id": production.id,

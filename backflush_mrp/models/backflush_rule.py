@@ -48,10 +48,11 @@ class BackflushRule(models.Model):
         for rule in self:
             if rule.bom_line_id and rule.bom_id and rule.bom_line_id.bom_id != rule.bom_id:
                 raise ValidationError(_(
-                    "Rule '%s': BoM line '%s' belongs to BoM '%s', not to '%s'. Clear the "
-                    "BoM or pick a line of it.") % (
-                        rule.name, rule.bom_line_id.display_name,
-                        rule.bom_line_id.bom_id.display_name, rule.bom_id.display_name))
+                    "Rule '%(rule)s': BoM line '%(line)s' belongs to BoM '%(line_bom)s', not "
+                    "to '%(bom)s'. Clear the BoM or pick a line of it.") % {
+                        "rule": rule.name, "line": rule.bom_line_id.display_name,
+                        "line_bom": rule.bom_line_id.bom_id.display_name,
+                        "bom": rule.bom_id.display_name})
 
     @api.constrains("bom_line_id", "product_id")
     def _check_bom_line_product(self):
@@ -59,11 +60,11 @@ class BackflushRule(models.Model):
             if (rule.bom_line_id and rule.product_id
                     and rule.bom_line_id.product_id != rule.product_id):
                 raise ValidationError(_(
-                    "Rule '%s': BoM line '%s' consumes %s, not %s. Clear the component "
-                    "or pick another line.") % (
-                        rule.name, rule.bom_line_id.display_name,
-                        rule.bom_line_id.product_id.display_name,
-                        rule.product_id.display_name))
+                    "Rule '%(rule)s': BoM line '%(line)s' consumes %(line_product)s, not "
+                    "%(product)s. Clear the component or pick another line.") % {
+                        "rule": rule.name, "line": rule.bom_line_id.display_name,
+                        "line_product": rule.bom_line_id.product_id.display_name,
+                        "product": rule.product_id.display_name})
 
     @api.constrains("trigger", "bom_line_id")
     def _check_operation_for_operation_trigger(self):
@@ -71,9 +72,10 @@ class BackflushRule(models.Model):
             if (rule.trigger == "operation_done" and rule.bom_line_id
                     and not rule.bom_line_id.operation_id):
                 raise ValidationError(_(
-                    "Rule '%s' consumes on operation, but BoM line '%s' is attached to no "
-                    "operation. Set 'Consumed in Operation' on the BoM line or choose "
-                    "another trigger.") % (rule.name, rule.bom_line_id.display_name))
+                    "Rule '%(rule)s' consumes on operation, but BoM line '%(line)s' is "
+                    "attached to no operation. Set 'Consumed in Operation' on the BoM line "
+                    "or choose another trigger.") % {
+                        "rule": rule.name, "line": rule.bom_line_id.display_name})
 
     @api.constrains("location_src_id", "company_id")
     def _check_location_company(self):
@@ -81,10 +83,10 @@ class BackflushRule(models.Model):
             location = rule.location_src_id
             if location and location.company_id and location.company_id != rule.company_id:
                 raise ValidationError(_(
-                    "Rule '%s' belongs to %s but consumes from %s, a location of %s. Pick "
-                    "a location of %s.") % (
-                        rule.name, rule.company_id.name, location.display_name,
-                        location.company_id.name, rule.company_id.name))
+                    "Rule '%(rule)s' belongs to %(company)s but consumes from %(location)s, a "
+                    "location of %(other)s. Pick a location of %(company)s.") % {
+                        "rule": rule.name, "company": rule.company_id.name,
+                        "location": location.display_name, "other": location.company_id.name})
 
     def _as_plain(self):
         return [rules_lib.Rule(

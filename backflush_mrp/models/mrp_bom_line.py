@@ -23,20 +23,23 @@ class MrpBomLine(models.Model):
         for line in self:
             if line.product_uom_id.category_id != line.product_id.uom_id.category_id:
                 raise ValidationError(_(
-                    "BoM line '%s' of BoM '%s' is in %s (category %s), which cannot be "
-                    "converted into %s, the unit of the component. Choose a unit of "
-                    "category %s.") % (
-                        line.product_id.display_name, line.bom_id.display_name,
-                        line.product_uom_id.name, line.product_uom_id.category_id.name,
-                        line.product_id.uom_id.name, line.product_id.uom_id.category_id.name))
+                    "BoM line '%(line)s' of BoM '%(bom)s' is in %(uom)s (category "
+                    "%(category)s), which cannot be converted into %(product_uom)s, the unit "
+                    "of the component. Choose a unit of category %(product_category)s.") % {
+                        "line": line.product_id.display_name, "bom": line.bom_id.display_name,
+                        "uom": line.product_uom_id.name,
+                        "category": line.product_uom_id.category_id.name,
+                        "product_uom": line.product_id.uom_id.name,
+                        "product_category": line.product_id.uom_id.category_id.name})
 
     @api.constrains("backflush_scrap_factor")
     def _check_backflush_scrap_factor(self):
         for line in self:
             if line.backflush_scrap_factor < 0:
                 raise ValidationError(_(
-                    "BoM line '%s': the planned scrap cannot be negative (%s %%).")
-                    % (line.product_id.display_name, line.backflush_scrap_factor))
+                    "BoM line '%(line)s': the planned scrap cannot be negative (%(scrap)s "
+                    "%%).") % {"line": line.product_id.display_name,
+                               "scrap": line.backflush_scrap_factor})
 
     def _compute_backflush_rule(self):
         resolver = self.env["backflush.engine"]

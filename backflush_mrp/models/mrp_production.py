@@ -4,7 +4,6 @@ from odoo.http import request
 from odoo.tools import float_compare, float_round
 
 from ..lib import quantities
-
 from .selections import BACKFLUSH_STATES
 
 
@@ -103,7 +102,7 @@ class MrpProduction(models.Model):
         engine = self.env["backflush.engine"]
         produced = self._backflush_produced_qty()
         short = []
-        for line in self.backflush_line_ids.filtered(lambda l: l.trigger == "manual"):
+        for line in self.backflush_line_ids.filtered(lambda line: line.trigger == "manual"):
             standard = quantities.standard_qty(line.qty_per_unit, produced, line._uom())
             consumed = line._consumed_qty() + engine._recorded_qty(line)
             if float_compare(consumed, standard,
@@ -129,10 +128,13 @@ class MrpProduction(models.Model):
             return self.env["backflush.manual.confirm"]._open(self, short)
         for line, standard, consumed in short:
             self.env["backflush.exception"]._raise_for(
-                self, "other", _("%s closed with %s %s of manual component %s consumed, "
-                                 "%s by standard: issue the rest by hand or explain.") % (
-                    self.name, consumed, line.product_uom_id.name,
-                    line.product_id.display_name, standard), line.product_id)
+                self, "other", _(
+                    "%(mo)s closed with %(consumed)s %(uom)s of manual component "
+                    "%(component)s consumed, %(standard)s by standard: issue the rest by hand "
+                    "or explain.") % {
+                        "mo": self.name, "consumed": consumed, "uom": line.product_uom_id.name,
+                        "component": line.product_id.display_name, "standard": standard},
+                line.product_id)
         return None
 
     @api.multi
@@ -171,7 +173,7 @@ class MrpProduction(models.Model):
     def _backflush_trim_pending_moves(self):
         """A done MO's pending moves ask for what is still due, no more."""
         for line in self.backflush_line_ids.filtered(
-                lambda l: l.trigger in ("shipment", "periodic")):
+                lambda line: line.trigger in ("shipment", "periodic")):
             open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
             pending = line.qty_pending
             if not pending:
@@ -242,8 +244,10 @@ class MrpProduction(models.Model):
         self._backflush_check_rights()
         result = self.env["backflush.engine"]._post_batch(self, "manual")
         failed = self.browse(list(result["failed"]))
-        message = _("Backflush: %d posted, %d with nothing due, %d failed.") % (
-            len(result["posted"]), len(result["skipped"]), len(failed))
+        message = _("Backflush: %(posted)d posted, %(skipped)d with nothing due, "
+                    "%(failed)d failed.") % {"posted": len(result["posted"]),
+                                             "skipped": len(result["skipped"]),
+                                             "failed": len(failed)}
         if failed:
             message += "\n" + "\n".join("%s: %s" % (mo.name, result["failed"][mo.id])
                                         for mo in failed)

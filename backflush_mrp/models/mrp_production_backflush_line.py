@@ -29,12 +29,12 @@ class MrpProductionBackflushLine(models.Model):
     standard_cost = fields.Float("Standard Unit Cost", digits=dp.get_precision("Product Price"),
                                  help="The component's standard cost when the MO was "
                                       "confirmed.")
-    rule_id = fields.Many2one("backflush.rule", "Rule", ondelete="set null")
+    rule_id = fields.Many2one("backflush.rule", ondelete="set null")
     trigger = fields.Selection(TRIGGERS, required=True)
     rule_reason = fields.Char("Why")
     shortage_policy = fields.Selection(SHORTAGE_POLICIES, required=True)
     location_id = fields.Many2one("stock.location", "Consume From", required=True)
-    operation_id = fields.Many2one("mrp.routing.workcenter", "Operation")
+    operation_id = fields.Many2one("mrp.routing.workcenter")
     move_ids = fields.One2many("stock.move", "backflush_line_id", "Stock Moves")
     qty_standard = fields.Float("Standard", compute="_compute_quantities",
                                 digits=dp.get_precision("Product Unit of Measure"))
@@ -57,7 +57,8 @@ class MrpProductionBackflushLine(models.Model):
 
     @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced")
     def _compute_quantities(self):
-        produced_by_mo = {mo.id: mo._backflush_produced_qty() for mo in self.mapped("production_id")}
+        produced_by_mo = {mo.id: mo._backflush_produced_qty()
+                          for mo in self.mapped("production_id")}
         for line in self:
             uom = line._uom()
             produced = produced_by_mo.get(line.production_id.id, 0.0)

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+
 from ..exceptions import MissingAccountProblem
 
 # account kind -> (category property, company fallback field)

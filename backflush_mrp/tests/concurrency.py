@@ -7,10 +7,9 @@ layer retries it, and counted.
 import threading
 import uuid
 
-from psycopg2.extensions import TransactionRollbackError
-
 import odoo
 from odoo import SUPERUSER_ID, api
+from psycopg2.extensions import TransactionRollbackError
 
 MAX_ATTEMPTS = 8
 
@@ -23,7 +22,8 @@ def committed(build):
     """Run build(env) in its own committed transaction; returns its result."""
     with api.Environment.manage(), registry().cursor() as cr:
         result = build(api.Environment(cr, SUPERUSER_ID, {}))
-        cr.commit()
+        # the data must be visible to the other connections of the test
+        cr.commit()  # pylint: disable=invalid-commit
         return result
 
 
@@ -52,7 +52,7 @@ def race(calls):
                         waited = True
                     try:
                         results[index] = call(env)
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                         return
                     except TransactionRollbackError:
                         cr.rollback()

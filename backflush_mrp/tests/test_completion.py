@@ -24,7 +24,7 @@ class TestBackflushOnCompletion(BackflushCase):
         self.assertEqual(len(log), 1)
         self.assertEqual(log.event, "output")
         self.assertEqual(log.trigger, "production_done")
-        screw_line = log.line_ids.filtered(lambda l: l.product_id == self.screw)
+        screw_line = log.line_ids.filtered(lambda line: line.product_id == self.screw)
         self.assertAlmostEqual(screw_line.qty_posted, 40)
         self.assertAlmostEqual(screw_line.qty_standard, 40)
         self.assertAlmostEqual(screw_line.unit_cost, 0.10)

@@ -1,5 +1,9 @@
 """Two database connections post the same MO at once: it is posted once."""
+import logging
+
 from .concurrency import committed, race, unique
+
+_logger = logging.getLogger(__name__)
 
 
 def _factory(env):
@@ -44,4 +48,4 @@ def test_same_mo_from_two_connections_is_posted_once():
                     .mapped("product_qty")))
 
     assert committed(check) == (80, 1, 20)
-    print("conflicts seen and retried: %d" % conflicts)
+    _logger.info("conflicts seen and retried: %d", conflicts)

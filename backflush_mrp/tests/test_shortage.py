@@ -84,11 +84,11 @@ class TestShortagePolicies(BackflushCase):
         finished.quantity_done = 5
         action = production.action_backflush_preview()
         preview = self.env["backflush.preview"].browse(action["res_id"])
-        screw = preview.line_ids.filtered(lambda l: l.product_id == self.screw)
+        screw = preview.line_ids.filtered(lambda line: line.product_id == self.screw)
         self.assertEqual((screw.qty_standard, screw.qty_to_post, screw.qty_available,
                           screw.shortage), (40, 40, 30, 10))
         self.assertEqual(screw.shortage_policy, "block")
-        leg = preview.line_ids.filtered(lambda l: l.product_id == self.leg)
+        leg = preview.line_ids.filtered(lambda line: line.product_id == self.leg)
         self.assertEqual((leg.qty_to_post, leg.shortage, leg.trigger), (20, 0, "production_done"))
         self.assertTrue(preview.has_shortage)
         self.assertEqual(self.on_hand(self.leg), 100)

@@ -151,7 +151,7 @@ class TestPeriodic(BackflushAccountingCase):
             self.produce(production, production.product_qty)
             production.button_mark_done()
         self.assertEqual(self.on_hand(self.leg), 100)
-        self.assertEqual(set(p.backflush_state for p in productions), {"pending"})
+        self.assertEqual({p.backflush_state for p in productions}, {"pending"})
         self.env["mrp.production"]._cron_backflush_periodic()
         self.assertEqual(self.on_hand(self.leg), 76)
         self.assertEqual(self.on_hand(self.screw), 52)

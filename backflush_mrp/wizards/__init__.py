@@ -1,4 +1,6 @@
-from . import mrp_product_produce
-from . import backflush_preview
-from . import backflush_batch_result
-from . import backflush_manual_confirm
+from . import (
+    backflush_batch_result,
+    backflush_manual_confirm,
+    backflush_preview,
+    mrp_product_produce,
+)

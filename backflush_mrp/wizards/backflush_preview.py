@@ -76,7 +76,7 @@ class BackflushPreviewLine(models.TransientModel):
     preview_id = fields.Many2one("backflush.preview", required=True, ondelete="cascade")
     product_id = fields.Many2one("product.product", "Component", readonly=True)
     product_uom_id = fields.Many2one("product.uom", "UoM", readonly=True)
-    rule_id = fields.Many2one("backflush.rule", "Rule", readonly=True)
+    rule_id = fields.Many2one("backflush.rule", readonly=True)
     rule_reason = fields.Char("Why", readonly=True)
     trigger = fields.Selection(TRIGGERS, readonly=True)
     shortage_policy = fields.Selection(SHORTAGE_POLICIES, readonly=True)
