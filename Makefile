@@ -15,3 +15,7 @@ odoo-selftest:
 
 setup:
 	./dev.py setup
+
+.PHONY: readme
+readme:
+	python3 tools/gen_readme.py backflush_mrp

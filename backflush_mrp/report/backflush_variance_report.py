@@ -17,7 +17,7 @@ class BackflushVarianceReport(models.Model):
     product_id = fields.Many2one("product.product", "Finished Product", readonly=True)
     categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
     variance_type = fields.Selection(VARIANCE_TYPES, readonly=True)
-    account_id = fields.Many2one("account.account", "Account", readonly=True)
+    account_id = fields.Many2one("account.account", readonly=True)
     move_id = fields.Many2one("account.move", "Journal Entry", readonly=True)
     amount = fields.Float(readonly=True, help="Positive: unfavourable (debit).")
     quantity = fields.Float("Finished Quantity", readonly=True)
