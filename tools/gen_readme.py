@@ -69,7 +69,10 @@ def main(argv):
     text = render(addon)
     target = os.path.join(addon, "README.rst")
     if "--check" in argv:
-        current = open(target).read() if os.path.exists(target) else ""
+        current = ""
+        if os.path.exists(target):
+            with open(target) as handle:
+                current = handle.read()
         if current != text:
             print("%s is out of date: run tools/gen_readme.py %s" % (target, addon))
             return 1
