@@ -1,6 +1,9 @@
 """Quantities (SPEC section 3), without a database: UoM conversion, BoM
 explosion (kits, scrap, UoMs), standard and due quantities, and the
 conservation of quantities over any split into partial productions."""
+import math
+from fractions import Fraction
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -511,6 +514,105 @@ def test_module_docstring_promise_holds_for_recorded_quantities():
        a=st.integers(min_value=0, max_value=100_000), b=st.integers(min_value=0, max_value=100_000))
 def test_property_standard_qty_monotonic(per_unit, rounding, a, b):
     """Monotonic in the finished quantity: why partial dues can never be negative."""
-    assume(a <= b)
+    a, b = sorted((a, b))
     uom = Uom(1.0, rounding, UNITS)
     assert standard_qty(per_unit, a / 100.0, uom) <= standard_qty(per_unit, b / 100.0, uom)
+
+
+# -- explosion against exact arithmetic -----------------------------------
+
+EXACT_UOMS = [  # (Uom of the Units category, exact factor)
+    (UNIT, Fraction(1)),
+    (DOZEN, Fraction(1, 12)),
+    (BOX, Fraction(1, 100)),
+    (Uom(1.0 / 6.0, 1.0, UNITS), Fraction(1, 6)),
+    (Uom(10.0, 0.01, UNITS), Fraction(10)),
+]
+
+
+@st.composite
+def exact_boms(draw):
+    """(bom, finished uom, exact qty per finished unit) with an optional kit level."""
+    def uom():
+        return draw(st.sampled_from(EXACT_UOMS))
+
+    def decimal(max_value):
+        return Fraction(draw(st.integers(min_value=1, max_value=max_value)),
+                        draw(st.sampled_from([1, 10, 100, 1000])))
+
+    component_uom, component_factor = uom()
+    line_uom, line_factor = uom()
+    line_qty = decimal(10_000)
+    scrap = Fraction(draw(st.sampled_from([0, 1, 5, 10, 25])))
+    bom_uom, bom_factor = uom()
+    bom_qty = decimal(5_000)
+    finished_uom, finished_factor = uom()
+    leaf = BomLine(line_id=1, product_id=1, qty=float(line_qty), line_uom=line_uom,
+                   product_uom=component_uom, scrap_percent=float(scrap))
+    # exact: per finished unit -> BoM units -> line qty -> component UoM
+    exact = (line_qty * (bom_factor / finished_factor) / bom_qty * (1 + scrap / 100)
+             / line_factor * component_factor)
+    if draw(st.booleans()):
+        kit_uom, kit_factor = uom()
+        kit_qty = decimal(500)
+        kit_line_uom, kit_line_factor = uom()
+        kit_line_qty = decimal(500)
+        kit = Bom(bom_id=2, qty=float(kit_qty), uom=kit_uom, lines=(leaf,))
+        top = Bom(bom_id=1, qty=float(bom_qty), uom=bom_uom, lines=(
+            BomLine(line_id=10, product_id=10, qty=float(kit_line_qty),
+                    line_uom=kit_line_uom, product_uom=kit_line_uom, phantom=kit),))
+        kit_units = (kit_line_qty * (bom_factor / finished_factor) / bom_qty
+                     / kit_line_factor * kit_factor)
+        exact = (line_qty * kit_units / kit_qty * (1 + scrap / 100)
+                 / line_factor * component_factor)
+        return top, finished_uom, exact
+    return Bom(bom_id=1, qty=float(bom_qty), uom=bom_uom, lines=(leaf,)), finished_uom, exact
+
+
+@PROPERTY_SETTINGS
+@given(case=exact_boms())
+def test_property_explode_matches_exact_arithmetic(case):
+    bom, finished_uom, exact = case
+    (need,) = explode(bom, finished_uom)
+    assert need.qty_per_unit == pytest.approx(float(exact), rel=1e-12)
+
+
+@pytest.mark.parametrize("bom_qty, bom_uom, line_qty, finished_uom, rounding, made, expected", [
+    # a BoM for 12 units takes 3.3 units; make 15: 4.125 -> 4.13 (got 4.12)
+    (12.0, UNIT, 3.3, UNIT, 0.01, 15.0, 4.13),
+    # the same BoM, MO in dozens; 0.7 per 12 units, make 5 dozens: 3.5 -> 4 (got 3)
+    (12.0, UNIT, 0.7, DOZEN, 1.0, 5.0, 4.0),
+    # a BoM for 1 dozen takes 5.1 units, MO in units; make 5: 2.125 -> 2.13 (got 2.12)
+    (1.0, DOZEN, 5.1, UNIT, 0.01, 5.0, 2.13),
+])
+def test_standard_qty_of_exploded_bom_rounds_exact_ties_half_up(
+        bom_qty, bom_uom, line_qty, finished_uom, rounding, made, expected):
+    """Exact HALF-UP ties stay ties despite the float noise of qty_per_unit
+    (3.3 / 12 = 0.27499999999999997, x 15 = 4.124999999999999), as Odoo's own MO
+    rounds them (line qty x produced / BoM qty)."""
+    component_uom = Uom(1.0, rounding, UNITS)
+    bom = Bom(bom_id=1, qty=bom_qty, uom=bom_uom, lines=(
+        BomLine(line_id=1, product_id=1, qty=line_qty, line_uom=component_uom,
+                product_uom=component_uom),))
+    (need,) = explode(bom, finished_uom)
+    assert standard_qty(need.qty_per_unit, made, component_uom) == approx(expected)
+
+
+def _exact_half_up(value, rounding):
+    return math.floor(value / rounding + Fraction(1, 2)) * rounding
+
+
+@PROPERTY_SETTINGS
+@given(case=exact_boms(),
+       made=st.integers(min_value=1, max_value=100_000).map(lambda n: Fraction(n, 100)),
+       rounding=st.sampled_from([Fraction(1), Fraction(1, 100), Fraction(1, 1000)]))
+def test_property_standard_qty_of_explosion_is_exact_half_up(case, made, rounding):
+    """For any quantity below a million, the standard quantity is what exact
+    decimal arithmetic rounded HALF-UP gives, ties included."""
+    bom, finished_uom, exact_per_unit = case
+    assume(exact_per_unit * made < 1_000_000)
+    component_uom = Uom(1.0, float(rounding), UNITS)
+    (need,) = explode(bom, finished_uom)
+    got = standard_qty(need.qty_per_unit, float(made), component_uom)
+    expected = _exact_half_up(exact_per_unit * made, rounding)
+    assert float_compare(got, float(expected), precision_rounding=float(rounding)) == 0
