@@ -26,4 +26,7 @@
         "report/backflush_variance_report_views.xml",
         "wizards/backflush_preview_views.xml",
     ],
+    "demo": [
+        "demo/backflush_demo.xml",
+    ],
 }

@@ -3,8 +3,9 @@
 First-expiring first where expiry dates exist, else first-in first-out by
 incoming date; a quantity is split across lots when one is not enough.
 """
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
 
 from odoo.tools.float_utils import float_compare, float_round
 
@@ -13,8 +14,8 @@ from odoo.tools.float_utils import float_compare, float_round
 class LotStock:
     lot_id: int
     available: float           # free quantity, in the component's UoM
-    expiry: Optional[str] = None   # 'YYYY-MM-DD...' or None
-    in_date: Optional[str] = None
+    expiry: str | None = None   # 'YYYY-MM-DD...' or None
+    in_date: str | None = None
 
 
 def _order(stock):
@@ -22,7 +23,12 @@ def _order(stock):
     return (stock.expiry is None, stock.expiry or "", stock.in_date or "", stock.lot_id)
 
 
-def pick(stocks: Sequence[LotStock], qty, rounding) -> Tuple[List[Tuple[int, float]], float]:
+def _round_down(value, rounding):
+    steps = math.floor(value / rounding + 1e-9)
+    return float_round(steps * rounding, precision_rounding=rounding)
+
+
+def pick(stocks: Sequence[LotStock], qty, rounding) -> tuple[list[tuple[int, float]], float]:
     """[(lot_id, qty)] taken in FEFO/FIFO order, and the quantity still missing."""
     picked = []
     remaining = qty
@@ -31,7 +37,10 @@ def pick(stocks: Sequence[LotStock], qty, rounding) -> Tuple[List[Tuple[int, flo
             break
         if float_compare(stock.available, 0.0, precision_rounding=rounding) <= 0:
             continue
-        take = min(stock.available, remaining)
-        picked.append((stock.lot_id, float_round(take, precision_rounding=rounding)))
+        # never more than the lot holds: its quantity is rounded down to the UoM
+        take = min(_round_down(stock.available, rounding), remaining)
+        if float_compare(take, 0.0, precision_rounding=rounding) <= 0:
+            continue
+        picked.append((stock.lot_id, take))
         remaining = float_round(remaining - take, precision_rounding=rounding)
     return picked, max(remaining, 0.0)

@@ -6,7 +6,7 @@ component's UoM, so that any split into partial productions posts, in total,
 exactly what one production of the sum would, with no drift.
 """
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Optional
 
 from odoo.tools.float_utils import float_compare, float_round
 
@@ -36,7 +36,7 @@ class BomLine:
     line_uom: Uom
     product_uom: Uom        # the component's own UoM
     scrap_percent: float = 0.0
-    operation_id: Optional[int] = None
+    operation_id: int | None = None
     phantom: Optional["Bom"] = None  # a kit: its lines are consumed instead
 
 
@@ -45,7 +45,7 @@ class Bom:
     bom_id: int
     qty: float              # the BoM's quantity, in uom
     uom: Uom
-    lines: Tuple[BomLine, ...]
+    lines: tuple[BomLine, ...]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Need:
     product_id: int
     qty_per_unit: float     # in the component's UoM, scrap included, unrounded
     uom: Uom
-    operation_id: Optional[int]
+    operation_id: int | None
     bom_id: int
 
 

@@ -5,8 +5,8 @@ category (nearest parent first), work center, then a company-wide rule;
 ties by sequence (then id, for a stable answer). When no rule matches, the
 company default applies.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
 
 # specificity levels, most specific first
 LEVEL_BOM_LINE = 0
@@ -24,12 +24,12 @@ class Rule:
     trigger: str
     sequence: int = 10
     active: bool = True
-    company_id: Optional[int] = None  # None: every company
-    bom_line_id: Optional[int] = None
-    product_id: Optional[int] = None
-    bom_id: Optional[int] = None
-    product_categ_id: Optional[int] = None
-    workcenter_id: Optional[int] = None
+    company_id: int | None = None  # None: every company
+    bom_line_id: int | None = None
+    product_id: int | None = None
+    bom_id: int | None = None
+    product_categ_id: int | None = None
+    workcenter_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,17 @@ class Component:
     """What a rule is matched against: one BoM line of one MO."""
 
     company_id: int
-    bom_line_id: Optional[int]
+    bom_line_id: int | None
     product_id: int
-    bom_id: Optional[int]
-    category_path: Tuple[int, ...]  # the product's category, then its parents
-    category_names: Tuple[str, ...] = ()
-    workcenter_id: Optional[int] = None
+    bom_id: int | None
+    category_path: tuple[int, ...]  # the product's category, then its parents
+    category_names: tuple[str, ...] = ()
+    workcenter_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Resolution:
-    rule: Optional[Rule]
+    rule: Rule | None
     reason: str
 
     @property

@@ -11,8 +11,8 @@ av = actual value posted by the stock valuation.
 so that usage + price + revision = sum av - finished value = WIP residual.
 Positive amounts are unfavourable (debit the variance account).
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, Sequence
 
 from odoo.tools.float_utils import float_is_zero, float_round
 
@@ -37,7 +37,7 @@ def raw_variances(components: Sequence[ComponentCost], finished_qty, finished_st
     return {"usage": usage, "price": price, "revision": revision}
 
 
-def split_residual(raw: Dict[str, float], wip_residual, rounding) -> Dict[str, float]:
+def split_residual(raw: dict[str, float], wip_residual, rounding) -> dict[str, float]:
     """Round each variance to the currency; the residue goes to the largest one.
 
     wip_residual is what is really left on WIP (the sum of rounded postings),

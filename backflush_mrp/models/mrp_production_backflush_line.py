@@ -25,7 +25,8 @@ class MrpProductionBackflushLine(models.Model):
     bom_line_id = fields.Many2one("mrp.bom.line", "BoM Line", index=True)
     product_id = fields.Many2one("product.product", "Component", required=True)
     product_uom_id = fields.Many2one("product.uom", "Unit of Measure", required=True)
-    qty_per_unit = fields.Float("Quantity per Finished Unit", digits=(16, 8), required=True)
+    # no digits: a double keeps 1/12 as exactly as the computation made it
+    qty_per_unit = fields.Float("Quantity per Finished Unit", required=True)
     standard_cost = fields.Float("Standard Unit Cost", digits=dp.get_precision("Product Price"),
                                  help="The component's standard cost when the MO was "
                                       "confirmed.")

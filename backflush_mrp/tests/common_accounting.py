@@ -8,17 +8,17 @@ class BackflushAccountingCase(BackflushCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.accounts = {key: cls._account(code, name, kind) for key, code, name, kind in (
-            ("stock", "BF1100", "Stock valuation", "current_assets"),
-            ("input", "BF1101", "Stock interim received", "current_assets"),
-            ("output", "BF1102", "Stock interim delivered", "current_assets"),
-            ("wip", "BF1200", "Work in progress", "current_assets"),
-            ("usage", "BF5100", "Usage variance", "expenses"),
-            ("price", "BF5200", "Price variance", "expenses"),
-            ("revision", "BF5300", "Revision variance", "expenses"),
-            ("scrap", "BF5400", "Scrap variance", "expenses"),
+            ("stock", "BFT1100", "Stock valuation", "current_assets"),
+            ("input", "BFT1101", "Stock interim received", "current_assets"),
+            ("output", "BFT1102", "Stock interim delivered", "current_assets"),
+            ("wip", "BFT1200", "Work in progress", "current_assets"),
+            ("usage", "BFT5100", "Usage variance", "expenses"),
+            ("price", "BFT5200", "Price variance", "expenses"),
+            ("revision", "BFT5300", "Revision variance", "expenses"),
+            ("scrap", "BFT5400", "Scrap variance", "expenses"),
         )}
         cls.stock_journal = cls.env["account.journal"].create({
-            "name": "Backflush stock journal", "code": "BFSJ", "type": "general"})
+            "name": "Backflush stock journal", "code": "BFTSJ", "type": "general"})
         for category in (cls.categ_raw, cls.categ_fasteners, cls.categ_finished):
             cls._value_in_real_time(category, "standard")
         cls.categ_finished.write({

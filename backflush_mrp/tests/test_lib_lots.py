@@ -197,11 +197,6 @@ def test_property_pick(stocks, qty):
         assert taken == float_round(by_id[lot_id].available, precision_rounding=rounding)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: pick() rounds each take HALF-UP to the UoM rounding after min(available, "
-    "remaining): a lot whose free quantity is finer than the rounding (2.345 at 0.01) is "
-    "taken for 2.35, more than it has, and the rounded remainder 2.66 is taken from the next "
-    "lot: 5.01 picked for 5.00 asked"))
 def test_never_takes_more_than_a_lot_has_nor_more_than_asked():
     stocks = [lot(1, 2.345, in_date="2024-01-01"), lot(2, 10.0, in_date="2024-01-02")]
     picked, missing = pick(stocks, 5.0, 0.01)

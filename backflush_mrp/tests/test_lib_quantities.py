@@ -609,6 +609,8 @@ def _exact_half_up(value, rounding):
 def test_property_standard_qty_of_explosion_is_exact_half_up(case, made, rounding):
     """For any quantity below a million, the standard quantity is what exact
     decimal arithmetic rounded HALF-UP gives, ties included."""
+    # pylint takes hypothesis' assume() for a raise
+    # pylint: disable=unreachable
     bom, finished_uom, exact_per_unit = case
     assume(exact_per_unit * made < 1_000_000)
     component_uom = Uom(1.0, float(rounding), UNITS)
