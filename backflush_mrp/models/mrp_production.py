@@ -1,3 +1,5 @@
+import math
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
@@ -5,6 +7,9 @@ from odoo.tools import float_compare, float_round
 
 from ..lib import quantities
 from .selections import BACKFLUSH_STATES
+
+# a report of more units than this is a scanner fault, not production
+MAX_REPORTED_QTY = 1000000
 
 
 class MrpProduction(models.Model):
@@ -94,7 +99,8 @@ class MrpProduction(models.Model):
     # -- hooks into Odoo's flow -------------------------------------------
     def _generate_moves(self):
         result = super()._generate_moves()
-        self.env["backflush.engine"]._plan(self)
+        if not self.env.context.get("backflush_disable"):
+            self.env["backflush.engine"]._plan(self)
         return result
 
     def _backflush_short_manual_lines(self):
@@ -201,6 +207,80 @@ class MrpProduction(models.Model):
                                         .mapped("name")))
         self.env["backflush.engine"]._post(self, "manual")
         return True
+
+    @api.model
+    def backflush_report_output(self, production_ref_or_id, qty, lot_name=None):
+        """Record produced quantity from a scanner or an RFID gate; fire the due triggers.
+
+        For Odoo's external API (XML-RPC/JSON-RPC). Returns a small dict: the
+        MO's state, the components consumed by this report, its open exceptions.
+        Any error is a UserError/AccessError with a clear message, and nothing
+        is recorded.
+        """
+        qty = self._backflush_checked_quantity(qty)
+        production = self._backflush_find(production_ref_or_id)
+        production._backflush_check_rights()
+        if production.state not in ("confirmed", "planned", "progress"):
+            raise UserError(_("Manufacturing order %(mo)s is %(state)s: output can only be "
+                              "reported on an open order.") % {
+                                  "mo": production.name, "state": production.state})
+        logs_before = production.backflush_log_ids
+        wizard = self.env["mrp.product.produce"].with_context(
+            active_id=production.id, active_ids=production.ids).create({"product_qty": qty})
+        if production.product_id.tracking != "none":
+            wizard.lot_id = production._backflush_finished_lot(lot_name)
+        wizard.do_produce()
+        new_logs = production.backflush_log_ids - logs_before
+        return {
+            "id": production.id,
+            "production": production.name,
+            "state": production.state,
+            "backflush_state": production.backflush_state,
+            "produced": production._backflush_produced_qty(),
+            "consumed": [{"product": line.product_id.display_name, "qty": line.qty_posted,
+                          "uom": line.product_uom_id.name}
+                         for line in new_logs.mapped("line_ids")],
+            "exceptions": [{"product": exc.product_id.display_name, "reason": exc.reason,
+                            "message": exc.message}
+                           for exc in production.backflush_exception_ids
+                           if exc.state == "open"],
+        }
+
+    @api.model
+    def _backflush_checked_quantity(self, qty):
+        if isinstance(qty, bool) or not isinstance(qty, (int, float)):
+            raise UserError(_("The quantity must be a number, not %r.") % (qty,))
+        if not math.isfinite(qty) or qty <= 0:
+            raise UserError(_("The quantity must be a positive number, not %s.") % qty)
+        if qty > MAX_REPORTED_QTY:
+            raise UserError(_("%(qty)s units in one report is not plausible (at most "
+                              "%(max)s): check the scanner.") % {"qty": qty,
+                                                               "max": MAX_REPORTED_QTY})
+        return float(qty)
+
+    @api.model
+    def _backflush_find(self, production_ref_or_id):
+        if isinstance(production_ref_or_id, bool):
+            production = self.browse()
+        elif isinstance(production_ref_or_id, int):
+            production = self.search([("id", "=", production_ref_or_id)])
+        elif isinstance(production_ref_or_id, str) and production_ref_or_id.strip():
+            production = self.search([("name", "=", production_ref_or_id.strip())], limit=1)
+        else:
+            production = self.browse()
+        if not production:
+            raise UserError(_("No manufacturing order %r: give its reference (e.g. MO/00012) "
+                              "or its id.") % (production_ref_or_id,))
+        return production
+
+    def _backflush_finished_lot(self, lot_name):
+        if not lot_name or not isinstance(lot_name, str):
+            raise UserError(_("%(product)s is tracked by lot: report the lot of the finished "
+                              "goods (lot_name).") % {"product": self.product_id.display_name})
+        Lot = self.env["stock.production.lot"]
+        lot = Lot.search([("product_id", "=", self.product_id.id), ("name", "=", lot_name)],
+                         limit=1)
+        return lot or Lot.create({"product_id": self.product_id.id, "name": lot_name})
 
     @api.multi
     def action_backflush_reverse(self):
