@@ -5,6 +5,7 @@ from . import (
     backflush_log,
     backflush_rule,
     backflush_settlement,
+    mrp_bom,
     mrp_bom_line,
     mrp_production,
     mrp_production_backflush_line,

@@ -10,6 +10,7 @@ import time
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
+from psycopg2.extensions import TransactionRollbackError
 
 from ..exceptions import (
     BackflushProblem,
@@ -179,7 +180,7 @@ class BackflushEngine(models.AbstractModel):
         then rolls back); otherwise it is recorded on the MO as an exception.
         """
         result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {},
-                  "logs": self.env["backflush.log"]}
+                  "conflicts": productions.browse(), "logs": self.env["backflush.log"]}
         if self.env.context.get("backflush_disable"):
             # Odoo's own path, untouched (benchmarks compare with it)
             result["skipped"] = productions
@@ -188,11 +189,24 @@ class BackflushEngine(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     log = self._post_one(production, event, workorder)
+            except TransactionRollbackError:
+                if raise_errors:
+                    raise  # Odoo's RPC layer and job runners retry the whole call
+                # another transaction is posting this MO: it is its job now
+                result["conflicts"] |= production
+                continue
             except UserError as error:
                 if raise_errors:
                     raise
                 self._record_failure(production, error)
                 result["failed"][production.id] = error.name
+                continue
+            except Exception as error:  # a batch goes on; the MO says why it did not post
+                if raise_errors:
+                    raise
+                _logger.exception("backflush of %s failed", production.name)
+                self._record_failure(production, UserError(str(error)))
+                result["failed"][production.id] = str(error)
                 continue
             key = "posted" if log else "skipped"
             result[key] |= production
@@ -205,12 +219,13 @@ class BackflushEngine(models.AbstractModel):
         """_post for many MOs, each on its own, with progress in the server log."""
         total = len(productions)
         result = {"posted": productions.browse(), "skipped": productions.browse(),
-                  "failed": {}, "logs": self.env["backflush.log"]}
+                  "failed": {}, "conflicts": productions.browse(),
+                  "logs": self.env["backflush.log"]}
         started = time.time()
         for start in range(0, total, chunk_size):
             chunk = productions[start:start + chunk_size]
             partial = self._post(chunk, event, raise_errors=False)
-            for key in ("posted", "skipped", "logs"):
+            for key in ("posted", "skipped", "conflicts", "logs"):
                 result[key] |= partial[key]
             result["failed"].update(partial["failed"])
             done = min(start + chunk_size, total)

@@ -21,17 +21,20 @@ class BackflushSettlement(models.AbstractModel):
     def _wip_balance(self, production):
         wip = production._backflush_account("wip")
         self.env.cr.execute("""
-            SELECT COALESCE(SUM(debit - credit), 0) FROM account_move_line
-             WHERE account_id = %s AND backflush_production_id = %s
+            SELECT COALESCE(SUM(aml.debit - aml.credit), 0) FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
+             WHERE aml.account_id = %s AND aml.backflush_production_id = %s
         """, [wip.id, production.id])
         return self.env.cr.fetchone()[0]
 
     @api.model
     def _posted_variances(self, production):
         self.env.cr.execute("""
-            SELECT backflush_variance_type, SUM(debit - credit) FROM account_move_line
-             WHERE backflush_production_id = %s AND backflush_variance_type IN %s
-             GROUP BY backflush_variance_type
+            SELECT aml.backflush_variance_type, SUM(aml.debit - aml.credit)
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
+             WHERE aml.backflush_production_id = %s AND aml.backflush_variance_type IN %s
+             GROUP BY aml.backflush_variance_type
         """, [production.id, variance.VARIANCE_TYPES])
         return dict(self.env.cr.fetchall())
 

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..lib import suitability
 from .selections import SHORTAGE_POLICIES, TRIGGERS
 
 
@@ -31,3 +33,52 @@ class ResCompany(models.Model):
         "account.account", "Revision Variance Account")
     backflush_scrap_variance_account_id = fields.Many2one(
         "account.account", "Scrap Variance Account")
+    # suitability advice (lib/suitability.py)
+    backflush_suitability_order_count = fields.Integer(
+        "Orders Analysed for Suitability", required=True, default=10,
+        help="The suitability of a BoM for backflush is computed from its last this many "
+             "closed manufacturing orders (at least %d)." % suitability.MIN_ORDERS)
+    backflush_suitability_watch_spread = fields.Float(
+        "Watch Above a Spread of (%)", digits=(16, 2), required=True, default=5.0,
+        help="Spread of a component: the highest minus the lowest usage variance among the "
+             "orders analysed, in percentage points; the usage variance of an order is "
+             "(actual - standard) / standard x 100 for the quantity it produced. A spread "
+             "above this marks the component 'Watch'.")
+    backflush_suitability_unsuitable_spread = fields.Float(
+        "Unsuitable Above a Spread of (%)", digits=(16, 2), required=True, default=15.0,
+        help="A component whose spread (highest minus lowest usage variance among the "
+             "orders analysed, in percentage points) is above this is 'Unsuitable' for "
+             "backflush: its consumption should be issued by hand.")
+    backflush_suitability_mean_threshold = fields.Float(
+        "Scrap Advice Beyond a Mean Usage of (%)", digits=(16, 2), required=True,
+        default=2.0,
+        help="A component consumed on average (total actual - total standard) / total "
+             "standard x 100 more, or less, than this marks it 'Watch' and gets the advice "
+             "of a scrap factor (or of a lower BoM quantity) that matches its usage.")
+
+    @api.constrains("backflush_suitability_order_count", "backflush_suitability_watch_spread",
+                    "backflush_suitability_unsuitable_spread",
+                    "backflush_suitability_mean_threshold")
+    def _check_backflush_suitability_thresholds(self):
+        for company in self:
+            if company.backflush_suitability_order_count < suitability.MIN_ORDERS:
+                raise ValidationError(_(
+                    "The suitability needs at least %(min)s closed orders per BoM, not "
+                    "%(count)s.") % {"min": suitability.MIN_ORDERS,
+                                     "count": company.backflush_suitability_order_count})
+            watch = company.backflush_suitability_watch_spread
+            unsuitable = company.backflush_suitability_unsuitable_spread
+            if min(watch, unsuitable, company.backflush_suitability_mean_threshold) < 0:
+                raise ValidationError(_("Suitability thresholds cannot be negative."))
+            if watch > unsuitable:
+                raise ValidationError(_(
+                    "The 'watch' spread (%(watch)s %%) cannot be above the 'unsuitable' "
+                    "spread (%(unsuitable)s %%).") % {"watch": watch, "unsuitable": unsuitable})
+
+    def _backflush_suitability_thresholds(self):
+        self.ensure_one()
+        return suitability.Thresholds(
+            watch_spread=self.backflush_suitability_watch_spread,
+            unsuitable_spread=self.backflush_suitability_unsuitable_spread,
+            mean_threshold=self.backflush_suitability_mean_threshold,
+            order_count=self.backflush_suitability_order_count)

@@ -22,3 +22,11 @@ class ResConfigSettings(models.TransientModel):
         "account.account", related="company_id.backflush_revision_variance_account_id")
     backflush_scrap_variance_account_id = fields.Many2one(
         "account.account", related="company_id.backflush_scrap_variance_account_id")
+    backflush_suitability_order_count = fields.Integer(
+        related="company_id.backflush_suitability_order_count")
+    backflush_suitability_watch_spread = fields.Float(
+        related="company_id.backflush_suitability_watch_spread")
+    backflush_suitability_unsuitable_spread = fields.Float(
+        related="company_id.backflush_suitability_unsuitable_spread")
+    backflush_suitability_mean_threshold = fields.Float(
+        related="company_id.backflush_suitability_mean_threshold")

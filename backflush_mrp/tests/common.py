@@ -40,6 +40,19 @@ class BackflushCase(SavepointCase):
         })
         cls.line_leg, cls.line_top, cls.line_screw = cls.bom.bom_line_ids
 
+    def setUp(self):
+        super().setUp()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mrp_production")
+        self._last_production_before_test = self.env.cr.fetchone()[0]
+
+    def tearDown(self):
+        # the consistency audit (issue: reliability) over every MO the test made
+        created = self.env["mrp.production"].search(
+            [("id", ">", self._last_production_before_test)])
+        findings = self.env["backflush.audit"]._audit(created)
+        self.assertEqual(findings, [], "the backflush audit found discrepancies")
+        super().tearDown()
+
     @classmethod
     def _product(cls, name, cost, category, **values):
         values = dict({"name": name, "type": "product", "standard_price": cost,

@@ -4,3 +4,4 @@ from . import (
     backflush_preview,
     mrp_product_produce,
 )
+from . import backflush_audit

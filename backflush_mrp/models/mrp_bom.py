@@ -1,0 +1,247 @@
+"""Backflush suitability of a BoM, from the usage of its closed orders.
+
+The statistics, levels and advice are lib/suitability.py's; this reads what
+they need for many BoMs at once, in one query that respects the access
+rules on manufacturing orders.
+"""
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import float_round
+
+from ..lib import quantities, suitability
+
+SUITABILITY_LEVELS = [
+    (suitability.GOOD, "Good"),
+    (suitability.WATCH, "Watch"),
+    (suitability.UNSUITABLE, "Unsuitable"),
+    (suitability.NO_DATA, "Not enough orders"),
+]
+
+SUITABILITY_HELP = (
+    "How well backflush fits, from the last closed orders (their number is set in "
+    "Manufacturing settings). Usage variance of a component in an order = (actual - "
+    "standard) / standard x 100, for the quantity produced. Spread = the highest minus "
+    "the lowest usage variance among those orders, in percentage points; mean = their "
+    "total actual minus total standard, in percent of the total standard. Good: spread "
+    "and mean within the thresholds; Watch: spread above the watch threshold, or mean "
+    "beyond the mean threshold (a scrap factor or the BoM quantity is off); Unsuitable: "
+    "spread above the unsuitable threshold. A BoM is as suitable as its worst component.")
+
+# one row per (closed order, component) of the last N closed orders of each BoM
+_USAGE_QUERY = """
+    WITH production AS (
+        SELECT "mrp_production".id, "mrp_production".bom_id, "mrp_production".product_id,
+               "mrp_production".product_uom_id, "mrp_production".date_finished
+          FROM {from_clause}
+         WHERE {where_clause}
+    ), produced AS (
+        -- finished quantity in the order's UoM, net of reversals and unbuilds
+        SELECT p.id AS production_id, p.bom_id, p.date_finished, mu.rounding,
+               SUM((m.product_qty - COALESCE(rev.qty, 0)) / pu.factor * mu.factor) AS qty
+          FROM production p
+          JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
+                           AND m.state = 'done' AND m.backflush_reversal_of_id IS NULL
+          JOIN product_product pp ON pp.id = m.product_id
+          JOIN product_template pt ON pt.id = pp.product_tmpl_id
+          JOIN product_uom pu ON pu.id = pt.uom_id
+          JOIN product_uom mu ON mu.id = p.product_uom_id
+          LEFT JOIN LATERAL (
+                SELECT SUM(r.product_qty) AS qty FROM stock_move r
+                 WHERE r.backflush_reversal_of_id = m.id AND r.state = 'done') rev ON TRUE
+         GROUP BY p.id, p.bom_id, p.date_finished, mu.rounding
+    ), latest AS (
+        SELECT ranked.* FROM (
+            SELECT produced.*, ROW_NUMBER() OVER (
+                       PARTITION BY bom_id
+                       ORDER BY date_finished DESC NULLS LAST, production_id DESC) AS rank
+              FROM produced
+             WHERE qty > rounding / 2.0
+        ) ranked
+          JOIN unnest(%s::int[], %s::int[]) AS lim(bom_id, n) ON lim.bom_id = ranked.bom_id
+         WHERE ranked.rank <= lim.n
+    ), standard AS (
+        SELECT l.production_id, l.product_id, SUM(l.qty_per_unit) AS qty_per_unit,
+               MAX(u.rounding) AS rounding, BOOL_AND(l.trigger = 'manual') AS manual,
+               ARRAY_AGG(l.bom_line_id) AS bom_line_ids
+          FROM latest
+          JOIN mrp_production_backflush_line l ON l.production_id = latest.production_id
+          JOIN product_uom u ON u.id = l.product_uom_id
+         GROUP BY l.production_id, l.product_id
+    ), consumed AS (
+        -- component quantity in its UoM, net of reversals; scrap has a variance of its own
+        SELECT m.raw_material_production_id AS production_id, m.product_id,
+               SUM(m.product_qty - COALESCE(rev.qty, 0)) AS qty
+          FROM latest
+          JOIN stock_move m ON m.raw_material_production_id = latest.production_id
+          LEFT JOIN LATERAL (
+                SELECT SUM(r.product_qty) AS qty FROM stock_move r
+                 WHERE r.backflush_reversal_of_id = m.id AND r.state = 'done') rev ON TRUE
+         WHERE m.state = 'done' AND NOT COALESCE(m.scrapped, FALSE)
+           AND m.backflush_reversal_of_id IS NULL
+         GROUP BY m.raw_material_production_id, m.product_id
+    )
+    SELECT latest.bom_id, latest.production_id, latest.rank, latest.qty, latest.rounding,
+           s.product_id, s.qty_per_unit, s.rounding, COALESCE(c.qty, 0.0), s.manual,
+           s.bom_line_ids
+      FROM latest
+      JOIN standard s ON s.production_id = latest.production_id
+      LEFT JOIN consumed c ON c.production_id = s.production_id
+                          AND c.product_id = s.product_id
+     ORDER BY latest.bom_id, latest.rank, s.product_id
+"""
+
+
+class MrpBom(models.Model):
+    _inherit = "mrp.bom"
+
+    backflush_suitability = fields.Selection(
+        SUITABILITY_LEVELS, "Backflush Suitability", compute="_compute_backflush_suitability",
+        help=SUITABILITY_HELP)
+    backflush_suitability_advice = fields.Text(
+        "Backflush Advice", compute="_compute_backflush_suitability")
+    backflush_suitability_order_count = fields.Integer(
+        "Closed Orders Analysed", compute="_compute_backflush_suitability",
+        help="Closed manufacturing orders of this BoM that the suitability is computed "
+             "from: the most recent ones, up to the number set in Manufacturing settings.")
+    backflush_suitability_line_ids = fields.One2many(
+        "backflush.suitability.report", "bom_id", "Suitability per Component",
+        compute="_compute_backflush_suitability_lines")
+
+    def _backflush_saved(self):
+        return self.filtered(lambda bom: isinstance(bom.id, int))
+
+    def _compute_backflush_suitability(self):
+        saved = self._backflush_saved()
+        results = {}
+        if saved and self._backflush_suitability_allowed():
+            results = saved._backflush_suitability()
+        for bom in self:
+            result = results.get(bom.id)
+            if result is None:  # a new BoM, or nothing the user may know
+                bom.backflush_suitability = False
+                bom.backflush_suitability_advice = False
+                bom.backflush_suitability_order_count = 0
+                continue
+            bom.backflush_suitability = result.level
+            bom.backflush_suitability_advice = result.advice
+            bom.backflush_suitability_order_count = result.order_count
+
+    def _compute_backflush_suitability_lines(self):
+        saved = self._backflush_saved()
+        lines = self.env["backflush.suitability.report"]
+        if saved and self._backflush_suitability_allowed():
+            lines = lines._generate(saved, bom_form=True)
+        for bom in self:
+            bom.backflush_suitability_line_ids = lines.filtered(lambda line: line.bom_id == bom)
+
+    # -- computation -----------------------------------------------------------
+    @api.model
+    def _backflush_suitability_allowed(self):
+        """Who may see usage statistics: whoever reads manufacturing orders, and accountants."""
+        return (self.env["mrp.production"].check_access_rights("read", raise_exception=False)
+                or self.env.user.has_group("account.group_account_user"))
+
+    @api.model
+    def _backflush_check_suitability_allowed(self):
+        if not self._backflush_suitability_allowed():
+            raise AccessError(_("Only manufacturing users and accountants may analyse "
+                                "the backflush suitability of bills of materials."))
+
+    @api.model
+    def _backflush_translator(self):
+        """lib/suitability's texts in the user's language (they are code terms)."""
+        lang = self.env.context.get("lang")
+        if not lang or lang == "en_US":
+            return lambda text: text
+        Translation = self.env["ir.translation"]
+        return lambda text: Translation._get_source(None, ("code",), lang, text) or text
+
+    @api.model
+    def _backflush_done_query(self, bom_ids=None):
+        """FROM and WHERE of the closed orders (of bom_ids) the user may read."""
+        Production = self.env["mrp.production"]
+        domain = [("state", "=", "done"), ("bom_id", "!=", False)]
+        if bom_ids is not None:
+            domain.append(("bom_id", "in", list(bom_ids)))
+        query = Production._where_calc(domain)
+        Production._apply_ir_rules(query, "read")
+        return query.get_sql()
+
+    @api.model
+    def _backflush_closed_boms(self):
+        """The BoMs with closed orders that the user may read."""
+        from_clause, where_clause, params = self._backflush_done_query()
+        self.env.cr.execute('SELECT DISTINCT "mrp_production".bom_id FROM %s WHERE %s'
+                            % (from_clause, where_clause), params)
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _backflush_usage(self, limits):
+        """Usage of the last limits[bom id] closed orders of each BoM, in one query.
+
+        Returns ({bom id: {product id: [OrderUsage]}}, {bom id: {order ids}},
+        {bom id: {product id: (BoM line ids, manual) in the latest order}}).
+        Only the orders the user may read count (their record rules apply).
+        """
+        from_clause, where_clause, params = self._backflush_done_query(limits)
+        sql = _USAGE_QUERY.format(from_clause=from_clause, where_clause=where_clause)
+        self.env.cr.execute(sql, params + [list(limits), list(limits.values())])
+        usage = defaultdict(lambda: defaultdict(list))
+        orders = defaultdict(set)
+        latest = defaultdict(dict)
+        for (bom_id, production_id, _rank, produced, produced_rounding, product_id,
+             qty_per_unit, rounding, consumed, manual, bom_line_ids) in self.env.cr.fetchall():
+            produced = float_round(produced, precision_rounding=produced_rounding)
+            standard = quantities.standard_qty(qty_per_unit, produced,
+                                               quantities.Uom(1.0, rounding))
+            usage[bom_id][product_id].append(
+                suitability.OrderUsage(production_id, standard, consumed))
+            orders[bom_id].add(production_id)
+            # rows come latest order first
+            latest[bom_id].setdefault(product_id, (bom_line_ids, manual))
+        return usage, orders, latest
+
+    def _backflush_suitability(self):
+        """{bom id: lib BomSuitability} for the BoMs of self.
+
+        BoMs, their lines and companies are read as superuser (accountants
+        may analyse without manufacturing rights); the orders that count are
+        those the user may read.
+        """
+        if not self:
+            return {}
+        self._backflush_check_suitability_allowed()
+        user_company = self.env.user.company_id
+        boms = self.sudo()
+        thresholds = {bom.id: (bom.company_id or user_company)._backflush_suitability_thresholds()
+                      for bom in boms}
+        usage, orders, latest = self._backflush_usage(
+            {bom_id: threshold.order_count for bom_id, threshold in thresholds.items()})
+        translate = self._backflush_translator()
+        product_ids = {product_id for by_product in usage.values() for product_id in by_product}
+        names = dict(self.env["product.product"].sudo().with_context(active_test=False).browse(
+            list(product_ids)).name_get())
+        line_ids = {line_id for by_product in latest.values()
+                    for ids, _manual in by_product.values() for line_id in ids if line_id}
+        scrap = {line.id: line.backflush_scrap_factor for line in
+                 self.env["mrp.bom.line"].sudo().browse(list(line_ids)).exists()}
+        results = {}
+        for bom in boms:
+            components = []
+            for product_id, order_usage in usage[bom.id].items():
+                ids, manual = latest[bom.id][product_id]
+                current_scrap = max([scrap.get(line_id, 0.0) for line_id in ids] or [0.0])
+                components.append(suitability.assess(
+                    product_id, names[product_id], order_usage, thresholds[bom.id],
+                    current_scrap=current_scrap, manual=manual, _=translate))
+            components.sort(key=lambda component: component.name)
+            results[bom.id] = suitability.summarise(components, len(orders[bom.id]),
+                                                    thresholds[bom.id], translate)
+        return results
+
+    @api.multi
+    def action_backflush_suitability_report(self):
+        """The suitability report of these BoMs."""
+        return self.env["backflush.suitability.report"].action_open_report(self)
