@@ -39,6 +39,12 @@ class BackflushCase(SavepointCase):
             ],
         })
         cls.line_leg, cls.line_top, cls.line_screw = cls.bom.bom_line_ids
+        # flows run as the least privileged user who may run them: the shop floor
+        cls.shopfloor = cls.env["res.users"].create({
+            "name": "Shop floor operator", "login": "backflush-shopfloor",
+            "company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)],
+            "groups_id": [(6, 0, [cls.env.ref("backflush_mrp.group_backflush_user").id,
+                                  cls.env.ref("stock.group_stock_user").id])]})
 
     def setUp(self):
         super().setUp()
@@ -83,12 +89,12 @@ class BackflushCase(SavepointCase):
         product = product or bom.product_id or bom.product_tmpl_id.product_variant_id
         values = dict({"product_id": product.id, "product_qty": qty,
                        "product_uom_id": bom.product_uom_id.id, "bom_id": bom.id}, **values)
-        production = self.env["mrp.production"].create(values)
+        production = self.env["mrp.production"].sudo(self.shopfloor).create(values)
         production.action_assign()
         return production
 
     def produce(self, production, qty, lot=None):
-        wizard = self.env["mrp.product.produce"].with_context(
+        wizard = self.env["mrp.product.produce"].sudo(self.shopfloor).with_context(
             active_id=production.id, active_ids=production.ids).create({"product_qty": qty})
         if lot:
             wizard.lot_id = lot

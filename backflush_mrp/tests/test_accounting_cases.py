@@ -91,6 +91,7 @@ class TestMultiCompany(BackflushAccountingCase):
         company_b = self.env["res.company"].create({"name": "Furniture B",
                                                     "currency_id": self.company.currency_id.id})
         self.env.user.write({"company_ids": [(4, company_b.id)], "company_id": company_b.id})
+        self.shopfloor.write({"company_ids": [(4, company_b.id)], "company_id": company_b.id})
         wip_b = self.env["account.account"].create({
             "code": "BFB1200", "name": "WIP B", "company_id": company_b.id,
             "user_type_id": self.env.ref("account.data_account_type_current_assets").id})
