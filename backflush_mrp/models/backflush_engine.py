@@ -215,8 +215,14 @@ class BackflushEngine(models.AbstractModel):
         return result
 
     @api.model
-    def _post_batch(self, productions, event, chunk_size=100):
-        """_post for many MOs, each on its own, with progress in the server log."""
+    def _post_batch(self, productions, event, chunk_size=100, commit_chunks=False):
+        """_post for many MOs, each on its own, with progress in the server log.
+
+        commit_chunks is for scheduled jobs only: committing after each chunk
+        keeps a long run's memory and locks bounded and lets a killed worker
+        lose at most one chunk; every MO is whole in its chunk (savepoint), so
+        a commit never leaves one half-posted. Interactive calls never commit.
+        """
         total = len(productions)
         result = {"posted": productions.browse(), "skipped": productions.browse(),
                   "failed": {}, "conflicts": productions.browse(),
@@ -225,14 +231,28 @@ class BackflushEngine(models.AbstractModel):
         for start in range(0, total, chunk_size):
             chunk = productions[start:start + chunk_size]
             partial = self._post(chunk, event, raise_errors=False)
-            for key in ("posted", "skipped", "conflicts", "logs"):
-                result[key] |= partial[key]
-            result["failed"].update(partial["failed"])
+            if commit_chunks:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.invalidate_cache()
+                if partial["conflicts"]:
+                    # another transaction held these MOs; a fresh snapshot sees its work
+                    retried = self._post(partial["conflicts"], event, raise_errors=False)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    partial = self._merge_results(dict(partial, conflicts=retried["conflicts"]),
+                                                  retried)
+            result = self._merge_results(result, partial)
             done = min(start + chunk_size, total)
             elapsed = max(time.time() - started, 1e-6)
             _logger.info("backflush %s: %d/%d MOs (%.1f MOs/s), %d failed", event, done, total,
                          done / elapsed, len(result["failed"]))
         return result
+
+    @staticmethod
+    def _merge_results(first, second):
+        merged = {key: first[key] | second[key]
+                  for key in ("posted", "skipped", "conflicts", "logs")}
+        merged["failed"] = dict(first["failed"], **second["failed"])
+        return merged
 
     @api.model
     def _lock(self, production):

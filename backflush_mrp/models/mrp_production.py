@@ -334,12 +334,16 @@ class MrpProduction(models.Model):
         return self.env["backflush.batch.result"].create({"message": message})._action_open()
 
     @api.model
-    def _cron_backflush_periodic(self):
-        """Scheduled job: post every component that waits for the periodic run."""
+    def _cron_backflush_periodic(self, commit_chunks=False, chunk_size=100):
+        """Scheduled job: post every component that waits for the periodic run.
+
+        The ir.cron passes commit_chunks=True (see backflush.engine._post_batch).
+        """
         pending = self.env["mrp.production.backflush.line"].search(
             [("trigger", "=", "periodic")]).filtered("qty_pending").mapped("production_id")
         engine = self.env["backflush.engine"]
-        result = engine._post_batch(pending, "periodic")
+        result = engine._post_batch(pending, "periodic", chunk_size=chunk_size,
+                                    commit_chunks=commit_chunks)
         components = len(self.env["backflush.log.line"].search(
             [("log_id", "in", result["logs"].ids)]))
         self.env["backflush.log"]._record_run("periodic", result, components)

@@ -1,0 +1,34 @@
+"""A periodic backflush worker that is meant to be killed (test_killed_worker).
+
+Run as: python fault_worker.py CONFIG DATABASE MO_ID,MO_ID,...
+It posts the MOs one per chunk, committing each (as the scheduled job does),
+and sleeps after each so that the test can kill it in the middle.
+"""
+import sys
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+
+def main(config, database, ids):
+    odoo.tools.config.parse_config(["-c", config, "-d", database])
+    registry = odoo.registry(database)
+    with api.Environment.manage(), registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        engine = env["backflush.engine"]
+        original = type(engine)._post_one
+
+        def slow_post_one(self, production, event, workorder=None):
+            log = original(self, production, event, workorder)
+            print("posted %s" % production.id, flush=True)
+            time.sleep(0.7)
+            return log
+        type(engine)._post_one = slow_post_one
+        productions = env["mrp.production"].browse(ids)
+        engine._post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
+        print("finished", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], [int(i) for i in sys.argv[3].split(",")])
