@@ -97,7 +97,7 @@ class MrpBom(models.Model):
     _inherit = "mrp.bom"
 
     backflush_suitability = fields.Selection(
-        SUITABILITY_LEVELS, "Backflush Suitability", compute="_compute_backflush_suitability",
+        SUITABILITY_LEVELS, compute="_compute_backflush_suitability",
         help=SUITABILITY_HELP)
     backflush_suitability_advice = fields.Text(
         "Backflush Advice", compute="_compute_backflush_suitability")
@@ -134,7 +134,8 @@ class MrpBom(models.Model):
         if saved and self._backflush_suitability_allowed():
             lines = lines._generate(saved, bom_form=True)
         for bom in self:
-            bom.backflush_suitability_line_ids = lines.filtered(lambda line: line.bom_id == bom)
+            bom.backflush_suitability_line_ids = lines.filtered(
+                lambda line, bom=bom: line.bom_id == bom)
 
     # -- computation -----------------------------------------------------------
     @api.model
@@ -191,9 +192,9 @@ class MrpBom(models.Model):
         usage = defaultdict(lambda: defaultdict(list))
         orders = defaultdict(set)
         latest = defaultdict(dict)
-        for (bom_id, production_id, _rank, produced, produced_rounding, product_id,
+        for (bom_id, production_id, _rank, produced_qty, produced_rounding, product_id,
              qty_per_unit, rounding, consumed, manual, bom_line_ids) in self.env.cr.fetchall():
-            produced = float_round(produced, precision_rounding=produced_rounding)
+            produced = float_round(produced_qty, precision_rounding=produced_rounding)
             standard = quantities.standard_qty(qty_per_unit, produced,
                                                quantities.Uom(1.0, rounding))
             usage[bom_id][product_id].append(

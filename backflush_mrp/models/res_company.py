@@ -66,14 +66,12 @@ class ResCompany(models.Model):
                     "The suitability needs at least %(min)s closed orders per BoM, not "
                     "%(count)s.") % {"min": suitability.MIN_ORDERS,
                                      "count": company.backflush_suitability_order_count})
-            watch = company.backflush_suitability_watch_spread
-            unsuitable = company.backflush_suitability_unsuitable_spread
-            if min(watch, unsuitable, company.backflush_suitability_mean_threshold) < 0:
+            if min(company.backflush_suitability_watch_spread,
+                   company.backflush_suitability_unsuitable_spread,
+                   company.backflush_suitability_mean_threshold) < 0:
                 raise ValidationError(_("Suitability thresholds cannot be negative."))
-            if watch > unsuitable:
-                raise ValidationError(_(
-                    "The 'watch' spread (%(watch)s %%) cannot be above the 'unsuitable' "
-                    "spread (%(unsuitable)s %%).") % {"watch": watch, "unsuitable": unsuitable})
+        # a 'watch' spread above the 'unsuitable' one only leaves 'watch' empty; the
+        # settings refuse it (a constraint here would fire between the settings' writes)
 
     def _backflush_suitability_thresholds(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .selections import SHORTAGE_POLICIES, TRIGGERS
 
@@ -30,3 +31,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.backflush_suitability_unsuitable_spread")
     backflush_suitability_mean_threshold = fields.Float(
         related="company_id.backflush_suitability_mean_threshold")
+
+    @api.constrains("backflush_suitability_watch_spread",
+                    "backflush_suitability_unsuitable_spread")
+    def _check_backflush_suitability_spreads(self):
+        for settings in self:
+            watch = settings.backflush_suitability_watch_spread
+            unsuitable = settings.backflush_suitability_unsuitable_spread
+            if watch > unsuitable:
+                raise ValidationError(_(
+                    "The 'watch' spread (%(watch)s %%) cannot be above the 'unsuitable' "
+                    "spread (%(unsuitable)s %%).") % {"watch": watch, "unsuitable": unsuitable})

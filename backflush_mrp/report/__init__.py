@@ -1,1 +1,1 @@
-from . import backflush_variance_report
+from . import backflush_suitability_report, backflush_variance_report
