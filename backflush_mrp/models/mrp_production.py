@@ -334,13 +334,19 @@ class MrpProduction(models.Model):
         return self.env["backflush.batch.result"].create({"message": message})._action_open()
 
     @api.model
+    def _backflush_pending_periodic(self):
+        """MOs with components waiting for the periodic run, oldest first."""
+        lines = self.env["mrp.production.backflush.line"].search(
+            [("trigger", "=", "periodic"), ("production_id.state", "!=", "cancel")])
+        return lines.filtered("qty_pending").mapped("production_id").sorted("id")
+
+    @api.model
     def _cron_backflush_periodic(self, commit_chunks=False, chunk_size=100):
         """Scheduled job: post every component that waits for the periodic run.
 
         The ir.cron passes commit_chunks=True (see backflush.engine._post_batch).
         """
-        pending = self.env["mrp.production.backflush.line"].search(
-            [("trigger", "=", "periodic")]).filtered("qty_pending").mapped("production_id")
+        pending = self._backflush_pending_periodic()
         engine = self.env["backflush.engine"]
         result = engine._post_batch(pending, "periodic", chunk_size=chunk_size,
                                     commit_chunks=commit_chunks)

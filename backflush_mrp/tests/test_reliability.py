@@ -8,9 +8,8 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import odoo
+import pytest
 
 from . import committed_factory as factory_lib
 from .concurrency import committed, race
@@ -34,7 +33,7 @@ def _assert_consumed_exactly(factory, production_ids, qty_each):
     def check(env):
         return [factory_lib.consumed(env, pid) for pid in production_ids]
     for totals in committed(check):
-        assert totals == {part: 2.0 * qty_each for part in factory["parts"]}, totals
+        assert totals == dict.fromkeys(factory["parts"], 2.0 * qty_each), totals
 
 
 def _audit(production_ids):
@@ -87,11 +86,11 @@ def test_exactly_once_under_concurrency(entry_points):
     started = time.time()
     for _round in range(ROUNDS):
         if entry_points == "post+post":
-            factory = committed(lambda env: factory_lib.build(env))
+            factory = committed(factory_lib.build)
             (pid,) = committed(lambda env, f=factory: factory_lib.make_orders(env, f, 1))
             calls, expect = [_post(pid), _post(pid)], ([pid], 1)
         elif entry_points == "mark_done+post":
-            factory = committed(lambda env: factory_lib.build(env))
+            factory = committed(factory_lib.build)
             (pid,) = committed(lambda env, f=factory: factory_lib.make_orders(env, f, 1))
             calls, expect = [_mark_done(pid), _post(pid)], ([pid], 1)
         elif entry_points == "periodic+post":
@@ -134,7 +133,7 @@ def test_killed_worker_leaves_no_order_half_posted():
 
     def states(env):
         return [factory_lib.consumed(env, pid) for pid in pids]
-    whole = {part: 2.0 for part in factory["parts"]}
+    whole = dict.fromkeys(factory["parts"], 2.0)
     after_kill = committed(states)
     for totals in after_kill:
         assert totals in ({}, whole), "an order is half-posted: %s" % totals

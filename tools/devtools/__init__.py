@@ -7,7 +7,7 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.path.join(ROOT, ".odoo")          # configs, filestore, logs (ignored)
-MODULES = ("backflush_mrp",)
+MODULES = ("backflush_mrp", "backflush_mrp_queue")
 
 
 class DevError(Exception):
