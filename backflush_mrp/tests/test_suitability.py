@@ -236,3 +236,23 @@ class TestSuitabilityReport(SuitabilityCase):
             "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]})
         with self.assertRaises(AccessError):
             self.env["backflush.suitability.report"].sudo(clerk).action_open_report()
+
+
+class TestSuitabilityTranslated(SuitabilityCase):
+
+    def test_advice_is_in_the_users_language(self):
+        self.env["res.lang"].load_lang("fr_FR")
+        self.env["ir.translation"].create({
+            "type": "code", "lang": "fr_FR", "module": "backflush_mrp",
+            "name": "addons/backflush_mrp/lib/suitability.py",
+            "src": "%(component)s: usage varies %(spread)s %% between orders (from %(min)s %% "
+                   "to %(max)s %% of standard): backflush does not fit; set its trigger to "
+                   "manual and issue it by hand.",
+            "value": "%(component)s : la consommation varie de %(spread)s %% d'un ordre à "
+                     "l'autre : passez-le en déclenchement manuel.",
+        })
+        self.close_all(40, 48, 41)
+        bom = self.bom.with_context(lang="fr_FR")
+        self.assertEqual(bom.backflush_suitability_advice,
+                         "Screw : la consommation varie de 20 % d'un ordre à l'autre : "
+                         "passez-le en déclenchement manuel.")
