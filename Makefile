@@ -13,6 +13,11 @@ lint:
 odoo-selftest:
 	./dev.py selftest
 
+# not part of the test run: Odoo's mark done against the backflush (bench/)
+.PHONY: bench
+bench:
+	./dev.py bench
+
 setup:
 	./dev.py setup
 

@@ -80,6 +80,19 @@ def cmd_selftest(args):
         return selftest.run(server, args)
 
 
+def cmd_bench(args):
+    """The benchmark of bench/ (not part of the test run), in a throw-away database."""
+    from . import odoo_env
+    with _Postgres() as server:
+        config = odoo_env.write_config(server, name="odoo-bench.conf")
+        cmd = [venv.PYTHON, "-m", "bench.run", "--config", config, "--n", str(args.n),
+               "--m", str(args.m), "--sample", str(args.sample)]
+        cmd += [flag for flag, wanted in (("--keep", args.keep), ("--no-4n", not args.four_n),
+                                          ("--no-profile", not args.profile),
+                                          ("--summarised", args.summarised)) if wanted]
+        return subprocess.run(cmd, cwd=ROOT).returncode
+
+
 def cmd_lint(args):
     ruff = subprocess.run([os.path.join(venv.VENV, "bin", "ruff"), "check", "."], cwd=ROOT)
     pylint = subprocess.run(
@@ -105,6 +118,18 @@ def parser():
     selftest.add_argument("--keep", action="store_true", help="keep the throw-away database")
     selftest.set_defaults(func=cmd_selftest)
     sub.add_parser("lint", help="ruff and pylint-odoo").set_defaults(func=cmd_lint)
+    bench = sub.add_parser("bench", help="benchmark: Odoo's mark done against the backflush")
+    bench.add_argument("--n", type=int, default=1000, help="MOs of the periodic run")
+    bench.add_argument("--m", type=int, default=10, help="components in the BoM")
+    bench.add_argument("--sample", type=int, default=30, help="MOs measured one at a time")
+    bench.add_argument("--keep", action="store_true", help="keep the throw-away database")
+    bench.add_argument("--no-4n", dest="four_n", action="store_false",
+                       help="skip the periodic run at 4N")
+    bench.add_argument("--no-profile", dest="profile", action="store_false",
+                       help="skip the profile of (b) and (c)")
+    bench.add_argument("--summarised", action="store_true",
+                       help="turn the company's summarised periodic posting on")
+    bench.set_defaults(func=cmd_bench)
     return main
 
 

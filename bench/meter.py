@@ -1,0 +1,211 @@
+"""What a measured phase costs: wall time, SQL queries, peak memory; and profiles.
+
+Queries are counted by wrapping ``odoo.sql_db.Cursor.execute`` only while a
+phase is measured (every cursor of the process, savepoints included; a
+commit is not a query). Memory is the process's resident set size sampled
+from /proc/self/statm every few milliseconds by a thread: the phase's peak,
+and its growth over the size before the phase. Each phase runs in a fresh
+process, so the growth belongs to that phase alone.
+"""
+import collections
+import contextlib
+import cProfile
+import io
+import os
+import pstats
+import re
+import sys
+import threading
+import time
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MODULE_DIR = os.sep + "backflush_mrp" + os.sep
+# Odoo's machinery: a query is attributed to the nearest frame outside these
+PLUMBING = tuple(os.sep + os.path.join("odoo", name) for name in (
+    "models.py", "fields.py", "api.py", "sql_db.py", "osv" + os.sep, "tools" + os.sep,
+    "modules" + os.sep, os.path.join("addons", "base", "ir") + os.sep,
+    os.path.join("addons", "mail", "models", "mail_thread.py"),
+    os.path.join("addons", "decimal_precision")))
+_TABLE = re.compile(r'\b(?:from|into|update)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * PAGE
+
+
+class RssSampler:
+    """Peak resident set size while the context is open, sampled by a thread.
+
+    With heartbeat, the thread also calls heartbeat(seconds, rss) every
+    heartbeat_every seconds (progress of a long phase).
+    """
+
+    def __init__(self, interval=0.005, heartbeat=None, heartbeat_every=60.0):
+        self.interval = interval
+        self.before = self.peak = 0
+        self.heartbeat, self.heartbeat_every = heartbeat, heartbeat_every
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _sample(self):
+        start = last = time.monotonic()
+        while not self._stop.wait(self.interval):
+            rss = rss_bytes()
+            self.peak = max(self.peak, rss)
+            now = time.monotonic()
+            if self.heartbeat and now - last >= self.heartbeat_every:
+                last = now
+                self.heartbeat(now - start, rss)
+
+    def __enter__(self):
+        self.before = self.peak = rss_bytes()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes())
+
+
+def sql_key(query):
+    """'SELECT stock_move', 'INSERT account_move_line', 'SAVEPOINT' ..."""
+    text = query if isinstance(query, str) else str(query)
+    verb = (text.lstrip().split(None, 1) or ["?"])[0].upper()
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return verb
+    match = _TABLE.search(text)
+    return "%s %s" % (verb, match.group(1) if match else "")
+
+
+def _callers(frame):
+    """(module frames outermost first, nearest business frame) of a query."""
+    module, business = [], None
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if MODULE_DIR in path:
+            module.append(frame)
+            if business is None:
+                business = frame
+        elif business is None and os.sep + "odoo" + os.sep in path \
+                and not any(part in path for part in PLUMBING):
+            business = frame
+        frame = frame.f_back
+    module.reverse()
+    return module, business
+
+
+def _where(frame):
+    path = frame.f_code.co_filename
+    marker = MODULE_DIR if MODULE_DIR in path else os.sep + "addons" + os.sep
+    short = path.split(marker, 1)[-1] if marker in path else os.path.basename(path)
+    prefix = "backflush_mrp/" if marker == MODULE_DIR else ""
+    return "%s%s:%d %s" % (prefix, short, frame.f_lineno, frame.f_code.co_name)
+
+
+def _step(module_frames):
+    """The posting step a query belongs to: what _post_one (or the entry point) called."""
+    names = [frame.f_code.co_name for frame in module_frames]
+    if not names:
+        return "(no backflush_mrp frame: Odoo core)"
+    for anchor in ("_post_one", "button_mark_done", "do_produce", "_cron_backflush_periodic",
+                   "_post_batch"):
+        if anchor in names:
+            index = len(names) - 1 - names[::-1].index(anchor)
+            if index + 1 < len(names):
+                return "%s > %s" % (anchor, names[index + 1])
+            return "%s (itself, or Odoo code it calls)" % anchor
+    return " > ".join(names[:2])
+
+
+class QueryCounter:
+    """Count every query of the process while open; with attribute, say where each comes from."""
+
+    def __init__(self, attribute=False):
+        self.attribute = attribute
+        self.count = 0
+        self.by_sql = collections.Counter()
+        self.by_step = collections.Counter()
+        self.by_module_line = collections.Counter()
+        self.by_caller = collections.Counter()
+        self._original = None
+
+    def __enter__(self):
+        from odoo import sql_db
+        self._original = original = sql_db.Cursor.execute
+        counter = self
+
+        def execute(cr, query, params=None, log_exceptions=None):
+            counter.count += 1
+            if counter.attribute:
+                counter._attribute(query)
+            return original(cr, query, params, log_exceptions)
+
+        sql_db.Cursor.execute = execute
+        return self
+
+    def __exit__(self, *exc):
+        from odoo import sql_db
+        sql_db.Cursor.execute = self._original
+
+    def _attribute(self, query):
+        self.by_sql[sql_key(query)] += 1
+        module_frames, business = _callers(sys._getframe(2))
+        self.by_step[_step(module_frames)] += 1
+        if module_frames:
+            self.by_module_line[_where(module_frames[-1])] += 1
+        self.by_caller[_where(business) if business else "(unknown)"] += 1
+
+
+@contextlib.contextmanager
+def measure(result):
+    """Fill result with seconds, queries, rss_before, rss_peak of the block.
+
+    A line on stderr every minute tells how far a long phase got.
+    """
+    queries = QueryCounter()
+
+    def heartbeat(seconds, rss):
+        print("bench:   measuring: %.0f s, %d queries, RSS %.0f MB"
+              % (seconds, queries.count, rss / 1024 ** 2), file=sys.stderr, flush=True)
+
+    with RssSampler(heartbeat=heartbeat) as rss, queries:
+        start = time.perf_counter()
+        yield result
+        result["seconds"] = time.perf_counter() - start
+    result.update(queries=queries.count, rss_before=rss.before, rss_peak=rss.peak)
+
+
+@contextlib.contextmanager
+def profile(result, top=15):
+    """Fill result['profile'] with where the block's queries and time go (not timed)."""
+    profiler = cProfile.Profile()
+    with QueryCounter(attribute=True) as queries:
+        profiler.enable()
+        yield result
+        profiler.disable()
+    result["profile"] = {
+        "queries": queries.count,
+        "by_step": queries.by_step.most_common(top),
+        "by_sql": queries.by_sql.most_common(top),
+        "by_module_line": queries.by_module_line.most_common(top),
+        "by_caller": queries.by_caller.most_common(top),
+        "time_module": _profile_text(profiler, "cumulative", MODULE_DIR.strip(os.sep), top),
+        "time_all": _profile_text(profiler, "tottime", None, top),
+    }
+
+
+def _profile_text(profiler, sort, restrict, top):
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats(sort)
+    if restrict:
+        stats.print_stats(restrict, top)
+    else:
+        stats.print_stats(top)
+    text = out.getvalue()
+    # keep the table only: from the column header on
+    start = text.find("   ncalls")
+    return text[start:] if start >= 0 else text
