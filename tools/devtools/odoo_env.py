@@ -108,6 +108,10 @@ def ensure_database(server, config, dbname, modules=MODULES):
     if state is None:
         print("dev: creating database %s with %s and demo data ..." % (dbname, ", ".join(modules)),
               file=sys.stderr)
+        # the chart of accounts first: installed in the same run after the module,
+        # it would replace the accounts the demo data configures
+        run_odoo(config, "-d", dbname, "-i", "l10n_generic_coa", "--stop-after-init",
+                 "--log-level=warn")
         run_odoo(config, "-d", dbname, "-i", ",".join(modules), "--stop-after-init",
                  "--log-level=warn")
     else:
