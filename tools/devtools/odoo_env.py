@@ -82,6 +82,9 @@ def _database_state(server, dbname):
                                "or choose another name" % dbname)
             cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'base'")
             version = (cr.fetchone() or [""])[0] or ""
+            if not version.startswith("11.0"):
+                raise DevError("database %s belongs to Odoo %s, not 11.0; drop it or choose "
+                               "another name" % (dbname, version or "of an unknown version"))
             cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
             installed = {row[0] for row in cr.fetchall()}
             cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s",
@@ -115,10 +118,7 @@ def ensure_database(server, config, dbname, modules=MODULES):
         run_odoo(config, "-d", dbname, "-i", ",".join(modules), "--stop-after-init",
                  "--log-level=warn")
     else:
-        version, installed, stored = state
-        if not version.startswith("11.0"):
-            raise DevError("database %s belongs to Odoo %s, not 11.0; drop it or choose "
-                           "another name" % (dbname, version or "of an unknown version"))
+        _version, installed, stored = state
         missing = [m for m in modules if m not in installed]
         if missing:
             run_odoo(config, "-d", dbname, "-i", ",".join(missing), "--stop-after-init",
