@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from . import ROOT, DevError, venv
+from . import ROOT, DevError, browser, venv
 
 DEMO_DB = os.environ.get("BACKFLUSH_DB", "backflush_demo")
 TEST_DB = os.environ.get("BACKFLUSH_TEST_DB", "backflush_test")
@@ -61,7 +61,8 @@ def cmd_test(args):
         config = odoo_env.write_config(server, name="odoo-test.conf",
                                        http_port=args.http_port)
         odoo_env.ensure_database(server, config, TEST_DB)
-        env = dict(os.environ, BACKFLUSH_ODOO_CONFIG=config, BACKFLUSH_TEST_DB=TEST_DB)
+        env = dict(os.environ, BACKFLUSH_ODOO_CONFIG=config, BACKFLUSH_TEST_DB=TEST_DB,
+                   **browser.environment_for_tests())
         cmd = [venv.PYTHON, "-m", "pytest", "--odoo-config", config,
                "--odoo-database", TEST_DB] + args.pytest_args
         return subprocess.run(cmd, cwd=ROOT, env=env).returncode
