@@ -22,12 +22,20 @@ from ..exceptions import (
 from ..lib import lots as lots_lib
 from ..lib import quantities, triggers
 from ..lib import rules as rules_lib
+from .account_move import EntryCollector
 
 _logger = logging.getLogger(__name__)
 
 
 def plain_uom(uom):
     return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
+
+
+class ChunkAllocations:
+    """What the MOs of one chunk take before the chunk posts (see _post_chunk)."""
+
+    def __init__(self):
+        self.taken = {}
 
 
 class BackflushEngine(models.AbstractModel):
@@ -230,7 +238,7 @@ class BackflushEngine(models.AbstractModel):
         started = time.time()
         for start in range(0, total, chunk_size):
             chunk = productions[start:start + chunk_size]
-            partial = self._post(chunk, event, raise_errors=False)
+            partial = self._post_chunk(chunk, event)
             if commit_chunks:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.invalidate_cache()
@@ -251,7 +259,7 @@ class BackflushEngine(models.AbstractModel):
     def _merge_results(first, second):
         merged = {key: first[key] | second[key]
                   for key in ("posted", "skipped", "conflicts", "logs")}
-        merged["failed"] = dict(first["failed"], **second["failed"])
+        merged["failed"] = {**first["failed"], **second["failed"]}
         return merged
 
     @api.model
@@ -299,6 +307,16 @@ class BackflushEngine(models.AbstractModel):
 
     @api.model
     def _post_one(self, production, event, workorder=None):
+        prepared = self._prepare_one(production, event, workorder)
+        if prepared is None:
+            return None
+        plan, problems, moves = prepared
+        done_moves = moves._action_done() if moves else moves
+        return self._finish_one(production, event, plan, problems, done_moves)
+
+    @api.model
+    def _prepare_one(self, production, event, workorder=None):
+        """Lock, compute, check and fill the moves: (plan, problems, moves) or None."""
         self._lock(production)
         due = self._due(production, event, workorder)
         if not due:
@@ -314,14 +332,75 @@ class BackflushEngine(models.AbstractModel):
             production._backflush_update_state()
             return None
         plan, problems = self._allocate(production, due)
-        moves = self._consume(production, plan)
-        done_moves = moves._action_done() if moves else moves
+        return plan, problems, self._consume(production, plan)
+
+    @api.model
+    def _finish_one(self, production, event, plan, problems, done_moves):
         self._queue_problems(production, problems)
         log = self.env["backflush.log"]._record(production, event, plan, done_moves)
         if production.state == "done":
             self.env["backflush.settlement"].settle(production)
         production._backflush_update_state()
         return log
+
+    # -- chunks: one stock posting (and one summarised entry) for many MOs --
+    @api.model
+    def _post_chunk(self, productions, event):
+        """_post for a chunk, with a single _action_done for all its MOs.
+
+        Each MO is prepared in its own savepoint, as in _post; if the common
+        posting fails, the chunk is rolled back and posted one MO at a time,
+        so that every MO still posts whole or not at all.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self._post_chunk_at_once(productions, event)
+        except Exception:  # the chunk is rolled back whole; one MO at a time says why
+            _logger.info("backflush %s: chunk of %d MOs posted one by one", event,
+                         len(productions), exc_info=True)
+            return self._post(productions, event, raise_errors=False)
+
+    @api.model
+    def _post_chunk_at_once(self, productions, event):
+        result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {},
+                  "conflicts": productions.browse(), "logs": self.env["backflush.log"]}
+        prepared, failures = [], []
+        chunk = ChunkAllocations()
+        for production in productions:
+            try:
+                with self.env.cr.savepoint():
+                    ready = self.with_context(backflush_chunk=chunk)._prepare_one(
+                        production, event)
+            except TransactionRollbackError:
+                result["conflicts"] |= production
+                continue
+            except UserError as error:
+                failures.append((production, error))
+                continue
+            if ready is None:
+                result["skipped"] |= production
+            else:
+                prepared.append((production, ready))
+        moves = self.env["stock.move"].union(*[ready[2] for _mo, ready in prepared])
+        entries = self.env["account.move"]
+        summarise = any(mo.company_id.backflush_summarised_posting for mo, _ready in prepared)
+        collector = EntryCollector() if summarise else None
+        done_moves = moves.with_context(backflush_entry_collector=collector)._action_done() \
+            if moves else moves
+        if collector and collector.entries:
+            entries = self.env["account.move"]._backflush_summarised_entries(collector, event)
+        for production, (plan, problems, _moves) in prepared:
+            own = done_moves.filtered(lambda m, mo=production:
+                                      m.backflush_line_id.production_id == mo)
+            log = self._finish_one(production, event, plan, problems, own)
+            if entries:
+                log.account_move_ids = [(4, entry.id) for entry in entries]
+            result["posted"] |= production
+            result["logs"] |= log
+        for production, error in failures:
+            self._record_failure(production, error)
+            result["failed"][production.id] = error.name
+        return result
 
     @api.model
     def _check_accounts(self, production, due):
@@ -369,7 +448,29 @@ class BackflushEngine(models.AbstractModel):
                     continue
             if picks:
                 plan.append((line, sum(q for _lot, q in picks), picks))
+                self._note_taken(line, picks)
         return plan, problems
+
+    # A chunk prepares all its MOs before one common _action_done: what earlier
+    # MOs of the chunk take is not off the quants yet, so it is counted here.
+    def _taken_in_chunk(self):
+        holder = self.env.context.get("backflush_chunk")
+        return holder.taken if holder is not None else None
+
+    def _note_taken(self, line, picks):
+        taken = self._taken_in_chunk()
+        if taken is None:
+            return
+        for lot, qty in picks:
+            key = (line.product_id.id, line.location_id.id, lot.id or None)
+            taken[key] = taken.get(key, 0.0) + qty
+            if lot:  # a lot also counts in its product's total at the location
+                total = (line.product_id.id, line.location_id.id, None)
+                taken[total] = taken.get(total, 0.0) + qty
+
+    def _already_taken(self, line, lot_id=None):
+        taken = self._taken_in_chunk() or {}
+        return taken.get((line.product_id.id, line.location_id.id, lot_id), 0.0)
 
     @api.model
     def _check_cost(self, line):
@@ -393,7 +494,7 @@ class BackflushEngine(models.AbstractModel):
         Odoo's own posting does too.
         """
         quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
-        return sum(quants.mapped("quantity"))
+        return sum(quants.mapped("quantity")) - self._already_taken(line)
 
     @api.model
     def _pick(self, production, line, qty):
@@ -409,11 +510,11 @@ class BackflushEngine(models.AbstractModel):
             if float_is_zero(missing, precision_rounding=rounding):
                 return picks, None
             return picks, self._lot_problem(production, line, missing)
-        free = self._on_hand_qty(line)
-        missing = qty - max(free, 0.0)
-        if float_compare(missing, 0.0, precision_rounding=rounding) <= 0:
-            return [(self.env["stock.production.lot"], qty)], None
         if line.shortage_policy == "allow_negative":
+            # posted whatever the stock: no need to look at it
+            return [(self.env["stock.production.lot"], qty)], None
+        missing = qty - max(self._on_hand_qty(line), 0.0)
+        if float_compare(missing, 0.0, precision_rounding=rounding) <= 0:
             return [(self.env["stock.production.lot"], qty)], None
         return [], ShortageProblem(self._shortage_message(production, line, missing),
                                    product=line.product_id)
@@ -450,8 +551,9 @@ class BackflushEngine(models.AbstractModel):
             entry[1] = min(entry[1] or quant.in_date, quant.in_date or entry[1])
         expiry_field = next((name for name in ("removal_date", "use_date", "life_date")
                              if name in self.env["stock.production.lot"]._fields), None)
-        return [lots_lib.LotStock(lot.id, free, expiry_field and lot[expiry_field] or None,
-                                  in_date) for lot, (free, in_date) in by_lot.items()]
+        return [lots_lib.LotStock(lot.id, free - self._already_taken(line, lot.id),
+                                  expiry_field and lot[expiry_field] or None, in_date)
+                for lot, (free, in_date) in by_lot.items()]
 
     @api.model
     def _pick_reserved_serials(self, production, line, qty):

@@ -99,8 +99,9 @@ class TestFaults(BackflushAccountingCase):
             if calls["count"] == 2:  # the moves exist, the posting is under way
                 raise InjectedFault("injected fault in the batch")
             return moves
+        batch = self.env["mrp.production"].union(*productions)
         with patch(ENGINE + "._consume", consume_or_fault):
-            result = self.env["mrp.production"]._cron_backflush_periodic()
+            result = self.env["backflush.engine"]._post_batch(batch, "periodic")
         self.faults += 1
         self.assertEqual(len(result["posted"]), 2)
         failing = productions[1]
@@ -110,7 +111,7 @@ class TestFaults(BackflushAccountingCase):
         self._posted_once(productions[0], 2)
         failing.backflush_exception_ids.action_retry()
         self._posted_once(failing, 3)
-        self.env["mrp.production"]._cron_backflush_periodic()
+        self.env["backflush.engine"]._post_batch(batch, "periodic")
         self._posted_once(failing, 3)
         for production in productions:
             self.assert_wip_zero(production)

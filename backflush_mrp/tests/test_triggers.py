@@ -142,6 +142,8 @@ class TestPeriodic(BackflushAccountingCase):
 
     def setUp(self):
         super().setUp()
+        # orders other tests left pending would share the run (rolled back after)
+        self.env["mrp.production"]._cron_backflush_periodic()
         self.rule(name="End of shift", trigger="periodic")
         self.receive_everything()
 
@@ -164,6 +166,30 @@ class TestPeriodic(BackflushAccountingCase):
         # the next run finds nothing to do
         self.env["mrp.production"]._cron_backflush_periodic()
         self.assertEqual(self.on_hand(self.leg), 76)
+
+    def test_summarised_posting_makes_one_entry_per_run(self):
+        self.company.backflush_summarised_posting = True
+        productions = [self.make_mo(qty) for qty in (1, 2, 3)]
+        for production in productions:
+            self.produce(production, production.product_qty)
+            production.button_mark_done()
+        self.env["mrp.production"]._cron_backflush_periodic()
+        self.assertEqual(self.on_hand(self.leg), 76)
+        run_entries = self.env["account.move"].search([("ref", "like", "Backflush periodic run")])
+        self.assertEqual(len(run_entries), 1)
+        entry = run_entries
+        self.assertFalse(entry.stock_move_id)
+        self.assertEqual(round(sum(entry.line_ids.mapped("debit")), 2),
+                         round(sum(entry.line_ids.mapped("credit")), 2))
+        # one WIP item per MO and component, each traceable to its MO and through the logs
+        wip = entry.line_ids.filtered(lambda i: i.account_id == self.accounts["wip"])
+        self.assertEqual(len(wip), 9)
+        self.assertEqual(set(wip.mapped("backflush_production_id")), set(
+            self.env["mrp.production"].union(*productions)))
+        for production in productions:
+            self.assertIn(entry, production.backflush_log_ids.mapped("account_move_ids"))
+            self.assertEqual(production.backflush_state, "done")
+            self.assert_wip_zero(production)
 
     def test_one_failing_mo_among_many_is_queued(self):
         self.rule(name="Tops strict", product_id=self.top.id, trigger="periodic",
