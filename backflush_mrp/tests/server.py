@@ -323,7 +323,8 @@ class DemoFactory:
             self.rpc("mrp.production", method, [production])
         except xmlrpc.client.Fault as fault:
             warnings.warn("tidying up: %s of MO id %s failed: %s"
-                          % (method, production, fault.faultString.strip()[-300:]))
+                          % (method, production, fault.faultString.strip()[-300:]),
+                          stacklevel=2)
 
     def ship_backlog(self):
         """Deliver as many tables as done MOs wait for, so that none waits any more."""
