@@ -201,11 +201,13 @@ class BackflushEngine(models.AbstractModel):
                 if raise_errors:
                     raise  # Odoo's RPC layer and job runners retry the whole call
                 # another transaction is posting this MO: it is its job now
+                self.invalidate_cache()  # the savepoint is gone, its cached values too
                 result["conflicts"] |= production
                 continue
             except UserError as error:
                 if raise_errors:
                     raise
+                self.invalidate_cache()
                 self._record_failure(production, error)
                 result["failed"][production.id] = error.name
                 continue
@@ -213,6 +215,7 @@ class BackflushEngine(models.AbstractModel):
                 if raise_errors:
                     raise
                 _logger.exception("backflush of %s failed", production.name)
+                self.invalidate_cache()
                 self._record_failure(production, UserError(str(error)))
                 result["failed"][production.id] = str(error)
                 continue
@@ -358,6 +361,8 @@ class BackflushEngine(models.AbstractModel):
         except Exception:  # the chunk is rolled back whole; one MO at a time says why
             _logger.info("backflush %s: chunk of %d MOs posted one by one", event,
                          len(productions), exc_info=True)
+            # the ORM cache still holds what the rolled-back chunk did
+            self.invalidate_cache()
             return self._post(productions, event, raise_errors=False)
 
     @api.model
@@ -372,9 +377,11 @@ class BackflushEngine(models.AbstractModel):
                     ready = self.with_context(backflush_chunk=chunk)._prepare_one(
                         production, event)
             except TransactionRollbackError:
+                self.invalidate_cache()
                 result["conflicts"] |= production
                 continue
             except UserError as error:
+                self.invalidate_cache()
                 failures.append((production, error))
                 continue
             if ready is None:

@@ -17,14 +17,14 @@ def main(config, database, ids):
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         engine = env["backflush.engine"]
-        original = type(engine)._post_one
+        original = type(engine)._finish_one
 
-        def slow_post_one(self, production, event, workorder=None):
-            log = original(self, production, event, workorder)
+        def slow_finish_one(self, production, *args):
+            log = original(self, production, *args)
             print("posted %s" % production.id, flush=True)
             time.sleep(0.7)
             return log
-        type(engine)._post_one = slow_post_one
+        type(engine)._finish_one = slow_finish_one
         productions = env["mrp.production"].browse(ids)
         engine._post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
         print("finished", flush=True)

@@ -61,6 +61,8 @@ def _periodic(pids):
         result = env["backflush.engine"]._post_batch(env["mrp.production"].browse(pids),
                                                      "periodic", chunk_size=1,
                                                      commit_chunks=True)
+        _logger.info("periodic batch in the race: %s",
+                     {key: value for key, value in result.items() if key != "logs"})
         return not result["failed"]
     return call
 
