@@ -18,6 +18,16 @@ class AccountMove(models.Model):
     def create(self, vals):
         # during a summarised backflush run, stock valuation entries are collected
         # (stock_account then posts an empty recordset) and merged afterwards
+        if vals.get("stock_move_id") and not vals.get("ref"):
+            # stock_account refers to the picking, which an MO's moves have none of
+            production = self.env["stock.move"].browse(vals["stock_move_id"]) \
+                ._backflush_production()
+            if production:
+                # the items' ref is related to the entry's: both or neither
+                lines = [(command, line_id, dict(line, ref=production.name))
+                         if command == 0 and not line.get("ref") else (command, line_id, line)
+                         for command, line_id, line in vals.get("line_ids", [])]
+                vals = dict(vals, ref=production.name, line_ids=lines)
         collector = self.env.context.get("backflush_entry_collector")
         if collector is not None and vals.get("stock_move_id"):
             collector.entries.append(vals)

@@ -416,10 +416,21 @@ class BackflushEngine(models.AbstractModel):
         if not any(product.valuation == "real_time" for product in valued):
             return
         production._backflush_account("wip")
-        if (production.product_id.valuation == "real_time"
-                and production.product_id.cost_method == "standard"):
+        if production.product_id.valuation != "real_time":
+            return
+        if production.product_id.cost_method == "standard":
             for kind in ("usage", "price", "revision"):
                 production._backflush_account(kind)
+        periodic = [p for p in valued[:-1] if p.type == "product" and p.valuation != "real_time"]
+        if periodic:
+            # they would post nothing to WIP, and the settlement would book their
+            # cost as a variance of the finished product
+            raise BackflushProblem(_(
+                "%(components)s of manufacturing order %(mo)s are not valued in real time "
+                "while %(product)s is: value their category in real time too "
+                "(Inventory > Configuration > Product Categories), then retry.") % {
+                    "components": ", ".join(p.display_name for p in periodic),
+                    "mo": production.name, "product": production.product_id.display_name})
 
     @api.model
     def _check_period(self, production):

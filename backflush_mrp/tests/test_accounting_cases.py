@@ -63,6 +63,7 @@ class TestAccountingCases(BackflushAccountingCase):
     def test_missing_variance_account_with_queue_policy_becomes_exception(self):
         self.receive_everything()
         self.categ_finished.property_backflush_usage_variance_account_id = False
+        self.company.backflush_usage_variance_account_id = False
         self.rule(name="Queue", shortage_policy="queue")
         production = self.make_mo(1)
         self.produce(production, 1)
@@ -73,6 +74,28 @@ class TestAccountingCases(BackflushAccountingCase):
         self.company.backflush_usage_variance_account_id = self.accounts["usage"]
         exception.action_retry()
         self.assertEqual(self.on_hand(self.leg), 96)
+
+    def test_component_not_valued_in_real_time_is_refused(self):
+        manual = self.env["product.category"].create({"name": "Manual",
+                                                      "parent_id": self.categ_all.id})
+        manual.property_valuation = "manual_periodic"
+        self.screw.categ_id = manual
+        self.receive_everything()
+        self.rule(name="Strict", shortage_policy="block")
+        production = self.make_mo(1)
+        with self.assertRaises(UserError) as caught:
+            self.produce(production, 1)
+        self.assertIn("not valued in real time", caught.exception.name)
+        self.assertIn("Screw", caught.exception.name)
+        self.assertEqual(self.on_hand(self.leg), 100)
+
+    def test_component_entries_refer_to_their_order(self):
+        self.receive_everything()
+        production = self.make_mo(1)
+        self.produce(production, 1)
+        entries = self.items(production).mapped("move_id")
+        self.assertTrue(entries)
+        self.assertEqual(set(entries.mapped("ref")), {production.name})
 
     def test_company_fallback_accounts(self):
         self.categ_finished.property_backflush_wip_account_id = False

@@ -78,17 +78,15 @@ class _Installer:
                                              "--no-fund", package])
 
 
-def ensure_programs():
-    """(chromium's path, None) when chromium and lessc are there or could be
-    installed, else (None, reason)."""
-    missing = [name for name, present in (("chromium", _chromium()), ("lessc", _lessc()))
-               if not present]
+def _ensure(names):
+    """None when the programs named are there or could be installed, else why not."""
+    present = {"chromium": _chromium, "lessc": _lessc}
+    missing = [name for name in names if not present[name]()]
     if not missing:
-        return CHROMIUM, None
+        return None
     if os.geteuid() != 0:
-        return None, "%s not installed, and installing needs root" % " and ".join(missing)
-    print("dev: installing %s for the browser tests ..." % " and ".join(missing),
-          file=sys.stderr, flush=True)
+        return "%s not installed, and installing needs root" % " and ".join(missing)
+    print("dev: installing %s ..." % " and ".join(missing), file=sys.stderr, flush=True)
     installer = _Installer()
     if "chromium" in missing:
         installer.apt_install("chromium")
@@ -97,12 +95,23 @@ def ensure_programs():
             installer.npm_install(LESS_NPM)
         else:
             installer.apt_install("node-less")
-    still = [name for name, present in (("chromium", _chromium()), ("lessc", _lessc()))
-             if not present]
+    still = [name for name in names if not present[name]()]
     if still:
-        return None, "%s: %s" % (" and ".join(still) + " still missing",
-                                 installer.problem or "installed, yet it does not run")
-    return CHROMIUM, None
+        return "%s: %s" % (" and ".join(still) + " still missing",
+                           installer.problem or "installed, yet it does not run")
+    return None
+
+
+def ensure_programs():
+    """(chromium's path, None) when chromium and lessc are there or could be
+    installed, else (None, reason)."""
+    reason = _ensure(("chromium", "lessc"))
+    return (None, reason) if reason else (CHROMIUM, None)
+
+
+def ensure_lessc():
+    """Odoo 11 compiles the web client's styles with lessc: None when it runs, else why not."""
+    return _ensure(("lessc",))
 
 
 def environment_for_tests():

@@ -47,7 +47,12 @@ def cmd_run(args):
         raise DevError("port %d is taken; stop what uses it or run ./dev.py run --port N" % port)
     with _Postgres() as server:
         config = odoo_env.write_config(server, http_port=port)
-        odoo_env.ensure_database(server, config, DEMO_DB)
+        # the demo runs the periodic backflush inline: no queue_job runner here
+        odoo_env.ensure_database(server, config, DEMO_DB, modules=("backflush_mrp",))
+        reason = browser.ensure_lessc()
+        if reason:
+            print("dev: warning: the web client will have no styles (%s)" % reason,
+                  file=sys.stderr)
         print("\nOdoo with backflush_mrp: http://localhost:%d/web?db=%s  "
               "login: admin  password: admin  (Ctrl-C stops it)\n" % (port, DEMO_DB), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
@@ -72,7 +77,10 @@ def cmd_odoo(args):
     from . import odoo_env
     with _Postgres() as server:
         config = odoo_env.write_config(server)
-        return odoo_env.run_odoo(config, *args.odoo_args, check=False).returncode
+        odoo_args = list(args.odoo_args)
+        # odoo-bin takes a sub-command (shell, scaffold...) before its options
+        command = [odoo_args.pop(0)] if odoo_args and not odoo_args[0].startswith("-") else []
+        return odoo_env.run_odoo(config, *odoo_args, check=False, command=command).returncode
 
 
 def cmd_selftest(args):
@@ -98,7 +106,7 @@ def cmd_lint(args):
     ruff = subprocess.run([os.path.join(venv.VENV, "bin", "ruff"), "check", "."], cwd=ROOT)
     pylint = subprocess.run(
         [venv.PYTHON, "-m", "pylint", "--rcfile", os.path.join(ROOT, ".pylintrc"),
-         "backflush_mrp"], cwd=ROOT)
+         "backflush_mrp", "backflush_mrp_queue"], cwd=ROOT)
     return ruff.returncode or pylint.returncode
 
 

@@ -40,8 +40,8 @@ def write_config(server, http_port=8069, name="odoo.conf", **extra):
     return path
 
 
-def run_odoo(config, *args, check=True, **kwargs):
-    cmd = [PYTHON, LAUNCHER, "-c", config] + list(args)
+def run_odoo(config, *args, check=True, command=(), **kwargs):
+    cmd = [PYTHON, LAUNCHER] + list(command) + ["-c", config] + list(args)
     result = subprocess.run(cmd, cwd=ROOT, **kwargs)
     if check and result.returncode:
         raise DevError("odoo %s failed (exit %s); see the log above"
