@@ -21,13 +21,13 @@ def main(config, database, ids):
 
         def slow_finish_one(self, production, *args):
             log = original(self, production, *args)
-            print("posted %s" % production.id, flush=True)
+            print("posted %s" % production.id, flush=True)  # pylint: disable=print-used
             time.sleep(0.7)
             return log
         type(engine)._finish_one = slow_finish_one
         productions = env["mrp.production"].browse(ids)
         engine._post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
-        print("finished", flush=True)
+        print("finished", flush=True)  # pylint: disable=print-used
 
 
 if __name__ == "__main__":
