@@ -163,3 +163,29 @@ class TestMultiCompany(BackflushAccountingCase):
         self.assertEqual(round(sum(wip_items.mapped("debit")) - sum(wip_items.mapped("credit")),
                                2), 0.0)
         self.assertFalse(items.filtered(lambda i: i.account_id == self.accounts["wip"]))
+
+
+class TestActualCostFinishedGoods(BackflushAccountingCase):
+
+    def test_fifo_finished_product_takes_the_actual_cost_and_no_variance(self):
+        fifo_finished = self.env["product.category"].create({
+            "name": "Furniture FIFO", "parent_id": self.categ_all.id})
+        self._value_in_real_time(fifo_finished, "fifo")
+        fifo_finished.write({
+            "property_backflush_wip_account_id": self.accounts["wip"].id,
+            "property_backflush_usage_variance_account_id": self.accounts["usage"].id,
+            "property_backflush_price_variance_account_id": self.accounts["price"].id,
+            "property_backflush_revision_variance_account_id": self.accounts["revision"].id})
+        self.table.categ_id = fifo_finished
+        self.table.standard_price = 99.0  # irrelevant for FIFO goods
+        self.receive_everything()
+        production = self.make_mo(5)
+        production.move_raw_ids.filtered(lambda m: m.product_id == self.screw).quantity_done = 42
+        self.produce(production, 5)
+        production.button_mark_done()
+        finished = production.move_finished_ids.filtered(
+            lambda m: m.product_id == self.table and m.state == "done")
+        # 154.00 of standard components plus 2 screws more: 154.20 for 5 tables
+        self.assertEqual(round(sum(finished.mapped("value")), 2), 154.20)
+        self.assertFalse(self.items(production).filtered("backflush_variance_type"))
+        self.assert_wip_zero(production)

@@ -107,3 +107,26 @@ class TestLots(BackflushCase):
         self.assertEqual(self.on_hand(self.glue, lot=self.lot_old), 0)
         exception = production.backflush_exception_ids
         self.assertEqual((exception.reason, exception.product_id), ("lot_required", self.glue))
+
+
+class TestSerials(BackflushCase):
+
+    def test_serials_that_are_not_reserved_become_lot_required(self):
+        lock = self._product("Lock", 6.0, self.categ_raw, tracking="serial")
+        self.bom.write({"bom_line_ids": [(0, 0, {"product_id": lock.id, "product_qty": 1})]})
+        self.stock_everything(100)
+        serials = self.env["stock.production.lot"]
+        for name in ("L-1", "L-2"):
+            serial = self.env["stock.production.lot"].create({"name": name,
+                                                               "product_id": lock.id})
+            self.put_stock(lock, 1, lot=serial)
+            serials |= serial
+        production = self.make_mo(3)  # reserves the two serials there are
+        self.produce(production, 3)
+        consumed = production.move_raw_ids.filtered(
+            lambda m: m.product_id == lock and m.state == "done").mapped("move_line_ids.lot_id")
+        self.assertEqual(consumed, serials)
+        exception = production.backflush_exception_ids
+        self.assertEqual((exception.reason, exception.product_id), ("lot_required", lock))
+        self.assertIn("1.0 serial numbers", exception.message)
+        self.assertEqual(self.on_hand(self.leg), 88)
