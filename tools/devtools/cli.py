@@ -65,7 +65,7 @@ def cmd_test(args):
     with _Postgres() as server:
         config = odoo_env.write_config(server, name="odoo-test.conf",
                                        http_port=args.http_port)
-        odoo_env.ensure_database(server, config, TEST_DB)
+        odoo_env.ensure_database(server, config, TEST_DB, rebuild_on_demo_change=True)
         env = dict(os.environ, BACKFLUSH_ODOO_CONFIG=config, BACKFLUSH_TEST_DB=TEST_DB,
                    **browser.environment_for_tests())
         cmd = [venv.PYTHON, "-m", "pytest", "--odoo-config", config,

@@ -9,6 +9,9 @@ from .venv import PYTHON
 
 LAUNCHER = os.path.join(ROOT, "tools", "odoo_launcher.py")
 SOURCE_HASH_KEY = "backflush_dev.source_hash"
+DEMO_HASH_KEY = "backflush_dev.demo_hash"
+# how a database is built (see ensure_database): a change here rebuilds test databases
+RECIPE = "l10n_generic_coa first, then the modules with demo data"
 
 
 def odoo_addons_dir():
@@ -49,10 +52,11 @@ def run_odoo(config, *args, check=True, command=(), **kwargs):
     return result
 
 
-def source_hash():
+def source_hash(subfolder=""):
+    """A digest of the project's modules (or of one sub-folder of each)."""
     digest = hashlib.sha256()
     for module in MODULES:
-        for folder, dirs, files in sorted(os.walk(os.path.join(ROOT, module))):
+        for folder, dirs, files in sorted(os.walk(os.path.join(ROOT, module, subfolder))):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith((".pyc", ".pyo")):
@@ -64,8 +68,13 @@ def source_hash():
     return digest.hexdigest()
 
 
+def demo_hash():
+    """Demo data is not reloaded by a module update (Odoo loads it noupdate)."""
+    return hashlib.sha256((source_hash("demo") + RECIPE).encode()).hexdigest()
+
+
 def _database_state(server, dbname):
-    """None when absent, else (odoo_version, installed modules, stored source hash)."""
+    """None when absent, else (odoo_version, installed modules, {key: stored value})."""
     conn = server.connect()
     with conn.cursor() as cr:
         cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
@@ -87,27 +96,45 @@ def _database_state(server, dbname):
                                "another name" % (dbname, version or "of an unknown version"))
             cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
             installed = {row[0] for row in cr.fetchall()}
-            cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s",
-                       (SOURCE_HASH_KEY,))
-            stored = (cr.fetchone() or [None])[0]
+            cr.execute("SELECT key, value FROM ir_config_parameter WHERE key IN %s",
+                       ((SOURCE_HASH_KEY, DEMO_HASH_KEY),))
+            stored = dict(cr.fetchall())
     finally:
         conn.close()
     return version, installed, stored
 
 
-def _store_source_hash(server, dbname, value):
+def _store_hashes(server, dbname, values):
     conn = server.connect(dbname)
     with conn, conn.cursor() as cr:
-        cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (SOURCE_HASH_KEY,))
-        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
-                   (SOURCE_HASH_KEY, value))
+        for key, value in values.items():
+            cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (key,))
+            cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
+                       (key, value))
     conn.close()
 
 
-def ensure_database(server, config, dbname, modules=MODULES):
-    """Create dbname with the modules and demo data, or update them if changed."""
-    wanted = source_hash()
+def _drop(server, dbname):
+    conn = server.connect()
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute('DROP DATABASE "%s"' % dbname)
+    conn.close()
+
+
+def ensure_database(server, config, dbname, modules=MODULES, rebuild_on_demo_change=False):
+    """Create dbname with the modules and demo data, or update them if changed.
+
+    With rebuild_on_demo_change (test databases), a database whose demo data is
+    not the current one is dropped and built again: an update would not reload it.
+    """
+    wanted = {SOURCE_HASH_KEY: source_hash(), DEMO_HASH_KEY: demo_hash()}
     state = _database_state(server, dbname)
+    if (state is not None and rebuild_on_demo_change
+            and state[2].get(DEMO_HASH_KEY) != wanted[DEMO_HASH_KEY]):
+        print("dev: the demo data changed: rebuilding database %s ..." % dbname, file=sys.stderr)
+        _drop(server, dbname)
+        state = None
     if state is None:
         print("dev: creating database %s with %s and demo data ..." % (dbname, ", ".join(modules)),
               file=sys.stderr)
@@ -123,9 +150,9 @@ def ensure_database(server, config, dbname, modules=MODULES):
         if missing:
             run_odoo(config, "-d", dbname, "-i", ",".join(missing), "--stop-after-init",
                      "--log-level=warn")
-        elif stored != wanted:
+        elif stored.get(SOURCE_HASH_KEY) != wanted[SOURCE_HASH_KEY]:
             print("dev: updating %s in database %s ..." % (", ".join(modules), dbname),
                   file=sys.stderr)
             run_odoo(config, "-d", dbname, "-u", ",".join(modules), "--stop-after-init",
                      "--log-level=warn")
-    _store_source_hash(server, dbname, wanted)
+    _store_hashes(server, dbname, wanted)
