@@ -1,5 +1,7 @@
 from odoo import _, fields, models
 
+from .dialog import open_in_dialog
+
 
 class BackflushBatchResult(models.TransientModel):
     _name = "backflush.batch.result"
@@ -8,11 +10,4 @@ class BackflushBatchResult(models.TransientModel):
     message = fields.Text(readonly=True)
 
     def _action_open(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Backflush Result"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return open_in_dialog(self, _("Backflush Result"))

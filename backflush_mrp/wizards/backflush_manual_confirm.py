@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
+from .dialog import open_in_dialog
+
 
 class BackflushManualConfirm(models.TransientModel):
     """Closing an MO whose manual components were issued below standard."""
@@ -20,14 +22,7 @@ class BackflushManualConfirm(models.TransientModel):
                                  "qty_standard": standard, "qty_consumed": consumed})
                          for line, standard, consumed in short],
         })
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Manual Components Short"),
-            "res_model": self._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return open_in_dialog(wizard, _("Manual Components Short"))
 
     @api.multi
     def action_confirm(self):

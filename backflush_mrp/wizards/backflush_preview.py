@@ -3,6 +3,7 @@ from odoo.addons import decimal_precision as dp
 
 from ..lib import quantities, triggers
 from ..models.selections import SHORTAGE_POLICIES, TRIGGERS
+from .dialog import open_in_dialog
 
 
 class BackflushPreview(models.TransientModel):
@@ -54,14 +55,7 @@ class BackflushPreview(models.TransientModel):
         return values
 
     def _action_open(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Backflush Preview: %s") % self.production_id.name,
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
 
     @api.multi
     def action_post(self):

@@ -15,40 +15,34 @@ def server():
     pg.release(server)
 
 
-def test_database_of_another_odoo_version_is_refused(server):
-    name = "bf_foreign_%s" % uuid.uuid4().hex[:8]
+@pytest.fixture
+def scratch_database(server):
+    """An empty database of a unique name, dropped afterwards."""
+    name = "bf_scratch_%s" % uuid.uuid4().hex[:8]
     conn = server.connect()
     conn.autocommit = True
     with conn.cursor() as cr:
         cr.execute('CREATE DATABASE "%s"' % name)
-    try:
-        foreign = server.connect(name)
-        with foreign, foreign.cursor() as cr:
-            cr.execute("CREATE TABLE ir_module_module (name varchar, state varchar, "
-                       "latest_version varchar)")
-            cr.execute("INSERT INTO ir_module_module VALUES ('base', 'installed', '12.0.1.3')")
-        foreign.close()
-        with pytest.raises(DevError, match="belongs to Odoo 12.0.1.3, not 11.0"):
-            odoo_env.ensure_database(server, "unused.conf", name)
-    finally:
-        with conn.cursor() as cr:
-            cr.execute('DROP DATABASE "%s"' % name)
-        conn.close()
-
-
-def test_database_that_is_not_odoo_is_refused(server):
-    name = "bf_plain_%s" % uuid.uuid4().hex[:8]
-    conn = server.connect()
-    conn.autocommit = True
+    yield name
     with conn.cursor() as cr:
-        cr.execute('CREATE DATABASE "%s"' % name)
-    try:
-        with pytest.raises(DevError, match="not an Odoo database"):
-            odoo_env.ensure_database(server, "unused.conf", name)
-    finally:
-        with conn.cursor() as cr:
-            cr.execute('DROP DATABASE "%s"' % name)
-        conn.close()
+        cr.execute('DROP DATABASE "%s"' % name)
+    conn.close()
+
+
+def test_database_of_another_odoo_version_is_refused(server, scratch_database):
+    foreign = server.connect(scratch_database)
+    with foreign, foreign.cursor() as cr:
+        cr.execute("CREATE TABLE ir_module_module (name varchar, state varchar, "
+                   "latest_version varchar)")
+        cr.execute("INSERT INTO ir_module_module VALUES ('base', 'installed', '12.0.1.3')")
+    foreign.close()
+    with pytest.raises(DevError, match="belongs to Odoo 12.0.1.3, not 11.0"):
+        odoo_env.ensure_database(server, "unused.conf", scratch_database)
+
+
+def test_database_that_is_not_odoo_is_refused(server, scratch_database):
+    with pytest.raises(DevError, match="not an Odoo database"):
+        odoo_env.ensure_database(server, "unused.conf", scratch_database)
 
 
 def test_port_taken_is_one_clear_line():
