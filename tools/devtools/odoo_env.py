@@ -114,6 +114,18 @@ def _store_hashes(server, dbname, values):
     conn.close()
 
 
+def _forget_uninstallable(server, dbname):
+    """Auto-install addons whose dependencies are in no installed wheel stay marked
+    'to install' after a complete install; Odoo's cron runner then skips the
+    whole database ("modules to install"), so no scheduled backflush would run.
+    """
+    conn = server.connect(dbname)
+    with conn, conn.cursor() as cr:
+        cr.execute("UPDATE ir_module_module SET state = 'uninstalled' "
+                   "WHERE state = 'to install'")
+    conn.close()
+
+
 def _drop(server, dbname):
     conn = server.connect()
     conn.autocommit = True
@@ -155,4 +167,5 @@ def ensure_database(server, config, dbname, modules=MODULES, rebuild_on_demo_cha
                   file=sys.stderr)
             run_odoo(config, "-d", dbname, "-u", ",".join(modules), "--stop-after-init",
                      "--log-level=warn")
+    _forget_uninstallable(server, dbname)
     _store_hashes(server, dbname, wanted)

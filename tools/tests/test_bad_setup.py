@@ -1,4 +1,5 @@
 """The set-up and launcher fail with one clear line on bad input (issue: foundation)."""
+import os
 import socket
 import uuid
 
@@ -72,3 +73,13 @@ def test_role_refused_is_one_clear_line(monkeypatch):
     with pytest.raises(DevError, match="refuses role"):
         pg.acquire()
     assert psycopg2  # the driver is what the set-up connects with
+
+
+def test_no_module_is_left_to_install_in_the_test_database(server):
+    """Else Odoo's cron runner skips the database and no scheduled backflush runs."""
+    conn = server.connect(os.environ.get("BACKFLUSH_TEST_DB", "backflush_test"))
+    with conn.cursor() as cr:
+        cr.execute("SELECT name FROM ir_module_module WHERE state IN "
+                   "('to install', 'to upgrade', 'to remove')")
+        assert cr.fetchall() == []
+    conn.close()
