@@ -37,29 +37,40 @@ def rss_bytes():
 class RssSampler:
     """Peak resident set size while the context is open, sampled by a thread.
 
-    With heartbeat, the thread also calls heartbeat(seconds, rss) every
+    The thread also samples the machine's 1-minute load average every second
+    (others' work on a shared machine slows a phase down: the report shows
+    it), and with heartbeat calls heartbeat(seconds, rss) every
     heartbeat_every seconds (progress of a long phase).
     """
 
     def __init__(self, interval=0.005, heartbeat=None, heartbeat_every=60.0):
         self.interval = interval
         self.before = self.peak = 0
+        self.loads = []
         self.heartbeat, self.heartbeat_every = heartbeat, heartbeat_every
         self._stop = threading.Event()
         self._thread = None
 
     def _sample(self):
-        start = last = time.monotonic()
+        start = last = last_load = time.monotonic()
         while not self._stop.wait(self.interval):
             rss = rss_bytes()
             self.peak = max(self.peak, rss)
             now = time.monotonic()
+            if now - last_load >= 1.0:
+                last_load = now
+                self.loads.append(os.getloadavg()[0])
             if self.heartbeat and now - last >= self.heartbeat_every:
                 last = now
                 self.heartbeat(now - start, rss)
 
+    @property
+    def load(self):
+        return sum(self.loads) / len(self.loads)
+
     def __enter__(self):
         self.before = self.peak = rss_bytes()
+        self.loads = [os.getloadavg()[0]]
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
@@ -68,6 +79,7 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, rss_bytes())
+        self.loads.append(os.getloadavg()[0])
 
 
 def sql_key(query):
@@ -105,19 +117,24 @@ def _where(frame):
     return "%s%s:%d %s" % (prefix, short, frame.f_lineno, frame.f_code.co_name)
 
 
+# the module's entry points and posting loops, outermost first: a query belongs to
+# the step below the deepest of them on its stack
+ANCHORS = ("_cron_backflush_periodic", "button_mark_done", "do_produce", "_post_batch",
+           "_post_chunk", "_post_chunk_at_once", "_post", "_post_one")
+
+
 def _step(module_frames):
-    """The posting step a query belongs to: what _post_one (or the entry point) called."""
+    """The posting step a query belongs to: what the deepest posting loop called."""
     names = [frame.f_code.co_name for frame in module_frames]
     if not names:
         return "(no backflush_mrp frame: Odoo core)"
-    for anchor in ("_post_one", "button_mark_done", "do_produce", "_cron_backflush_periodic",
-                   "_post_batch"):
-        if anchor in names:
-            index = len(names) - 1 - names[::-1].index(anchor)
-            if index + 1 < len(names):
-                return "%s > %s" % (anchor, names[index + 1])
-            return "%s (itself, or Odoo code it calls)" % anchor
-    return " > ".join(names[:2])
+    deepest = max((index for index, name in enumerate(names) if name in ANCHORS), default=None)
+    if deepest is None:
+        return " > ".join(names[:3])
+    below = names[deepest + 1:deepest + 3]
+    if not below:
+        return "%s (itself, or Odoo code it calls)" % names[deepest]
+    return " > ".join([names[deepest]] + below)
 
 
 class QueryCounter:
@@ -175,7 +192,8 @@ def measure(result):
         start = time.perf_counter()
         yield result
         result["seconds"] = time.perf_counter() - start
-    result.update(queries=queries.count, rss_before=rss.before, rss_peak=rss.peak)
+    result.update(queries=queries.count, rss_before=rss.before, rss_peak=rss.peak,
+                  load=rss.load)
 
 
 @contextlib.contextmanager

@@ -220,9 +220,10 @@ def phase_row(label, result):
     times = result.get("per_mo_seconds")
     p95 = ("%.0f" % (times[min(len(times) - 1, int(0.95 * len(times)))] * 1000)
            if times else "-")
-    return "| %s | %d | %.1f | %.1f | %s | %.1f | %.0f | %.0f |" % (
+    return "| %s | %d | %.1f | %.1f | %s | %.1f | %.0f | %.0f | %.1f |" % (
         label, mos, result["seconds"], per_mo * 1000, p95, result["queries"] / mos,
-        _mb(result["rss_peak"]), _mb(result["rss_peak"] - result["rss_before"]))
+        _mb(result["rss_peak"]), _mb(result["rss_peak"] - result["rss_before"]),
+        result.get("load", float("nan")))
 
 
 def report(args, results, info, seconds, complete=True):
@@ -241,8 +242,8 @@ def report(args, results, info, seconds, complete=True):
     lines += [
         "",
         "| phase | MOs | wall s | ms/MO | p95 ms/MO | queries/MO | peak RSS MB "
-        "| RSS growth MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| RSS growth MB | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     counts = {"c": n, "c4": 4 * n}
     lines += [phase_row(LABELS[key] % ((counts[key],) if key in counts else ()), results[key])
@@ -272,7 +273,8 @@ def report(args, results, info, seconds, complete=True):
         "wall: the measured calls, commits included ((a), (b): one request and commit per MO, "
         "caches warm; (c): one call of the cron's method as its ir.cron makes it); queries: "
         "every Cursor.execute; peak RSS: /proc/self/statm sampled every 5 ms, a fresh process "
-        "per phase; growth: peak minus the size before the phase",
+        "per phase; growth: peak minus the size before the phase; load: the machine's "
+        "1-minute load average during the phase (%d CPUs)" % info["nproc"],
         "total run: %.0f s" % seconds,
     ]
     for key, title in (("profile_b", "(b) backflush on completion"),
