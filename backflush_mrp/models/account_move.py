@@ -1,7 +1,7 @@
 """Summarised backflush entries: one journal entry per run instead of one per move."""
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class EntryCollector:
@@ -35,11 +35,12 @@ class AccountMove(models.Model):
         return super().create(vals)
 
     @api.model
-    def _backflush_summarised_entries(self, collected, event):
+    def _backflush_summarised_entries(self, collected, ref, label):
         """One posted entry per journal and date; items grouped by account, product and MO.
 
         The MO of each item stays on it (backflush_production_id), and the
-        backflush logs of the run link the entry, so every item is traceable.
+        backflush logs of the posting link the entry, so every item is traceable.
+        ref is the entry's reference, label its items' label.
         """
         groups = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
         for vals in collected.entries:
@@ -57,7 +58,7 @@ class AccountMove(models.Model):
             for (account, product, production, partner, kind, uom), (amount, qty) \
                     in items.items():
                 lines.append((0, 0, {
-                    "name": _("Backflush (%s)") % event, "account_id": account,
+                    "name": label, "account_id": account,
                     "product_id": product, "backflush_production_id": production,
                     "partner_id": partner, "backflush_variance_type": kind,
                     "product_uom_id": uom, "quantity": qty,
@@ -66,7 +67,7 @@ class AccountMove(models.Model):
                 }))
             entry = self.with_context(backflush_entry_collector=None).sudo().create({
                 "journal_id": journal_id, "date": date, "line_ids": lines,
-                "ref": _("Backflush %(event)s run of %(date)s") % {"event": event, "date": date},
+                "ref": ref,
             })
             entry.post()
             entries |= entry

@@ -6,6 +6,7 @@ and turns their answers into stock moves, logs and exceptions.
 import dataclasses
 import logging
 import time
+from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -23,6 +24,7 @@ from ..lib import lots as lots_lib
 from ..lib import quantities, triggers
 from ..lib import rules as rules_lib
 from .account_move import EntryCollector
+from .backflush_batch import AggregatedRun
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ class ChunkAllocations:
 
     def __init__(self):
         self.taken = {}
+
+    def checkpoint(self):
+        return dict(self.taken)
+
+    def restore(self, checkpoint):
+        self.taken = checkpoint
 
 
 class BackflushEngine(models.AbstractModel):
@@ -314,8 +322,25 @@ class BackflushEngine(models.AbstractModel):
         if prepared is None:
             return None
         plan, problems, moves = prepared
-        done_moves = moves._action_done() if moves else moves
-        return self._finish_one(production, event, plan, problems, done_moves)
+        done_moves, entries = self._done_in_one_entry(moves, production.name)
+        return self._finish_one(production, event, plan, problems, done_moves, entries)
+
+    @api.model
+    def _done_in_one_entry(self, moves, ref):
+        """(done moves, entries): moves posted, valued in one entry per journal and date.
+
+        stock_account makes one entry per move; a posting event is one business
+        fact for the accountant, and one entry instead of one per component is
+        also most of what makes the backflush cheaper than Odoo's own mark done.
+        """
+        entries = self.env["account.move"]
+        if not moves:
+            return moves, entries
+        collector = EntryCollector()
+        done = moves.with_context(backflush_entry_collector=collector)._action_done()
+        if collector.entries:
+            entries = entries._backflush_summarised_entries(collector, ref, ref)
+        return done.with_context(backflush_entry_collector=None), entries
 
     @api.model
     def _prepare_one(self, production, event, workorder=None):
@@ -338,9 +363,9 @@ class BackflushEngine(models.AbstractModel):
         return plan, problems, self._consume(production, plan)
 
     @api.model
-    def _finish_one(self, production, event, plan, problems, done_moves):
+    def _finish_one(self, production, event, plan, problems, done_moves, entries=None):
         self._queue_problems(production, problems)
-        log = self.env["backflush.log"]._record(production, event, plan, done_moves)
+        log = self.env["backflush.log"]._record(production, event, plan, done_moves, entries)
         if production.state == "done":
             self.env["backflush.settlement"].settle(production)
         production._backflush_update_state()
@@ -369,45 +394,87 @@ class BackflushEngine(models.AbstractModel):
     def _post_chunk_at_once(self, productions, event):
         result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {},
                   "conflicts": productions.browse(), "logs": self.env["backflush.log"]}
-        prepared, failures = [], []
-        chunk = ChunkAllocations()
+        prepared, failures, skipped, conflicts = [], [], [], []
+        allocations = ChunkAllocations()
+        run = AggregatedRun() if event == "periodic" else None
+        # what a rolled-back MO added to the chunk's allocations and shares goes too
+        holders = [allocations] + ([run] if run else [])
+        engine = self.with_context(backflush_chunk=allocations, backflush_aggregate=run)
         for production in productions:
+            checkpoints = [holder.checkpoint() for holder in holders]
             try:
                 with self.env.cr.savepoint():
-                    ready = self.with_context(backflush_chunk=chunk)._prepare_one(
-                        production, event)
-            except TransactionRollbackError:
+                    ready = engine._prepare_one(production, event)
+            except (TransactionRollbackError, UserError) as error:
                 self.invalidate_cache()
-                result["conflicts"] |= production
-                continue
-            except UserError as error:
-                self.invalidate_cache()
-                failures.append((production, error))
+                for holder, checkpoint in zip(holders, checkpoints, strict=True):
+                    holder.restore(checkpoint)
+                if isinstance(error, TransactionRollbackError):
+                    conflicts.append(production.id)
+                else:
+                    failures.append((production, error))
                 continue
             if ready is None:
-                result["skipped"] |= production
+                skipped.append(production.id)
             else:
                 prepared.append((production, ready))
-        moves = self.env["stock.move"].union(*[ready[2] for _mo, ready in prepared])
-        entries = self.env["account.move"]
-        summarise = any(mo.company_id.backflush_summarised_posting for mo, _ready in prepared)
-        collector = EntryCollector() if summarise else None
-        done_moves = moves.with_context(backflush_entry_collector=collector)._action_done() \
-            if moves else moves
-        if collector and collector.entries:
-            entries = self.env["account.move"]._backflush_summarised_entries(collector, event)
-        for production, (plan, problems, _moves) in prepared:
-            own = done_moves.filtered(lambda m, mo=production:
-                                      m.backflush_line_id.production_id == mo)
-            log = self._finish_one(production, event, plan, problems, own)
-            if entries:
-                log.account_move_ids = [(4, entry.id) for entry in entries]
-            result["posted"] |= production
-            result["logs"] |= log
+        done_moves, entries = self._post_chunk_moves(prepared, event, run)
+        logs = self._finish_chunk(prepared, event, done_moves, entries, run)
         for production, error in failures:
             self._record_failure(production, error)
             result["failed"][production.id] = error.name
+        result.update(posted=productions.browse([mo.id for mo, _ready in prepared]),
+                      skipped=productions.browse(skipped),
+                      conflicts=productions.browse(conflicts), logs=logs)
         return result
+
+    @api.model
+    def _post_chunk_moves(self, prepared, event, run):
+        """(done moves, summarised entries) of a chunk's prepared MOs, in one _action_done."""
+        Batch = self.env["backflush.batch"]
+        moves = self.env["stock.move"].union(*[ready[2] for _mo, ready in prepared])
+        aggregated = Batch._create_moves(run, Batch._ref(event)) if run else moves.browse()
+        moves |= aggregated
+        entries = self.env["account.move"]
+        if not moves:
+            return moves, entries
+        summarise = aggregated or any(mo.company_id.backflush_summarised_posting
+                                      for mo, _ready in prepared)
+        collector = EntryCollector() if summarise else None
+        done_moves = moves.with_context(backflush_entry_collector=collector,
+                                        backflush_aggregate=run)._action_done()
+        if collector and collector.entries:
+            entries = self.env["account.move"]._backflush_summarised_entries(
+                collector, self._run_ref(event), _("Backflush (%s)") % event)
+        if aggregated:
+            Batch._book(run, aggregated)
+        return done_moves.with_context(backflush_entry_collector=None,
+                                       backflush_aggregate=None), entries
+
+    @api.model
+    def _finish_chunk(self, prepared, event, done_moves, entries, run):
+        """_finish_one for every prepared MO of a chunk, their logs written at once."""
+        own_moves = defaultdict(list)
+        for move in done_moves:
+            own_moves[move.backflush_line_id.production_id.id].append(move.id)
+        Log = self.env["backflush.log"]
+        vals_list = []
+        for production, (plan, problems, _moves) in prepared:
+            self._queue_problems(production, problems)
+            own = done_moves.browse(own_moves.get(production.id, []))
+            vals_list.append(Log._values(
+                production, event, plan, own,
+                entries if entries or not own else None, run and run.line_shares))
+        logs = Log._record_many(vals_list)
+        productions = self.env["mrp.production"].browse([mo.id for mo, _ready in prepared])
+        self.env["backflush.settlement"].settle(productions)
+        productions._backflush_update_state()
+        return logs
+
+    @api.model
+    def _run_ref(self, event):
+        return _("Backflush %(event)s run of %(date)s") % {
+            "event": event, "date": fields.Date.context_today(self)}
 
     @api.model
     def _check_accounts(self, production, due):
@@ -594,7 +661,12 @@ class BackflushEngine(models.AbstractModel):
     def _consume(self, production, plan):
         moves = self.env["stock.move"]
         final_lot = production.move_finished_ids.mapped("move_line_ids.lot_id")[-1:]
+        run = self.env.context.get("backflush_aggregate")
+        Batch = self.env["backflush.batch"]
         for line, _qty, picks in plan:
+            if run is not None and Batch._aggregates(production, line):
+                Batch._add(run, production, line, picks)
+                continue
             move = self._open_move(production, line)
             for lot, lot_qty in picks:
                 move_qty = line.product_uom_id._compute_quantity(lot_qty, move.product_uom,
@@ -688,7 +760,46 @@ class BackflushEngine(models.AbstractModel):
                     "location_dest_id": line.location_id.id,
                 })
             mirrors |= mirror
+        mirrors |= self._reverse_aggregated(production)
         mirrors._action_done()
+        return mirrors
+
+    @api.model
+    def _reverse_aggregated(self, production, share=1.0):
+        """Moves giving back share of what production took through aggregated moves.
+
+        Not posted yet; each is valued at what its line's shares were posted at.
+        """
+        Move = self.env["stock.move"]
+        given_back = defaultdict(float)
+        for move in Move.search([
+                ("backflush_reversed_line_id", "in", production.backflush_line_ids.ids),
+                ("state", "=", "done")]):
+            given_back[move.backflush_reversed_line_id.id] += move.product_qty
+        mirrors = Move
+        for line in production.backflush_line_ids.filtered("qty_aggregated"):
+            qty = line.qty_aggregated * share
+            if share >= 1.0:
+                qty -= given_back[line.id]
+            if float_compare(qty, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
+                continue
+            mirror = Move.create({
+                "name": production.name, "origin": production.name,
+                "product_id": line.product_id.id, "product_uom": line.product_uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": production.product_id.property_stock_production.id,
+                "location_dest_id": line.location_id.id,
+                "company_id": production.company_id.id, "procure_method": "make_to_stock",
+                "backflush_reversed_line_id": line.id,
+            })
+            mirror._action_confirm(merge=False)
+            self.env["stock.move.line"].create({
+                "move_id": mirror.id, "product_id": line.product_id.id,
+                "product_uom_id": line.product_uom_id.id, "qty_done": qty,
+                "location_id": mirror.location_id.id,
+                "location_dest_id": mirror.location_dest_id.id,
+            })
+            mirrors |= mirror
         return mirrors
 
     # -- problems become exceptions ---------------------------------------

@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.addons import decimal_precision as dp
 
+from .. import bulk
 from .selections import TRIGGERS
 
 EVENTS = [
@@ -40,12 +43,40 @@ class BackflushLog(models.Model):
     summary = fields.Text(readonly=True)
 
     @api.model
-    def _record(self, production, event, plan, moves):
-        """Log a posting of plan ([(line, qty, picks)]) that produced moves."""
+    def _record(self, production, event, plan, moves, entries=None):
+        """Log a posting of plan ([(line, qty, picks)]) that produced moves.
+
+        entries: the journal entries of the posting, when they are not the
+        entries of the moves themselves (one entry per event or per run).
+        """
+        return self.sudo().create(self._values(production, event, plan, moves, entries))
+
+    @api.model
+    def _record_many(self, vals_list):
+        """The logs of many postings (_values of each), written at once."""
+        return bulk.create_many(self.sudo(), vals_list)
+
+    @api.model
+    def _values(self, production, event, plan, moves, entries=None, shares=None):
+        """create() values of the log of a posting; see _record.
+
+        shares: {backflush line id: (aggregated move id, value)}, what lines
+        of plan took through the aggregated moves of a periodic run.
+        """
+        shares = shares or {}
         produced = production._backflush_produced_qty()
-        line_values = []
+        by_line = defaultdict(list)
+        for move in moves:
+            by_line[move.backflush_line_id.id].append(move)
+        line_values, all_move_ids = [], set(moves.ids)
         for line, qty, _picks in plan:
-            line_moves = moves.filtered(lambda m, bl=line: m.backflush_line_id == bl)
+            move_ids = [move.id for move in by_line[line.id]]
+            value = -sum(move.value for move in by_line[line.id])
+            if line.id in shares:
+                aggregated_move_id, share_value = shares[line.id]
+                move_ids.append(aggregated_move_id)
+                all_move_ids.add(aggregated_move_id)
+                value += share_value
             line_values.append((0, 0, {
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,
@@ -53,20 +84,23 @@ class BackflushLog(models.Model):
                 "qty_posted": qty,
                 "qty_actual": line._consumed_qty(),
                 "unit_cost": line.standard_cost,
-                "value": -sum(line_moves.mapped("value")),
-                "move_ids": [(6, 0, line_moves.ids)],
+                "value": value,
+                "move_ids": [(6, 0, move_ids)],
             }))
         shared = {line.trigger for line, _qty, _picks in plan}
-        return self.sudo().create({
+        return {
             "name": production.name,
             "production_id": production.id,
             "company_id": production.company_id.id,
             "event": event,
             "trigger": shared.pop() if len(shared) == 1 else False,
+            "user_id": self.env.uid,
+            "date": fields.Datetime.now(),
             "line_ids": line_values,
-            "move_ids": [(6, 0, moves.ids)],
-            "account_move_ids": [(6, 0, self._journal_entries(moves).ids)],
-        })
+            "move_ids": [(6, 0, sorted(all_move_ids))],
+            "account_move_ids": [(6, 0, (entries if entries is not None
+                                         else self._journal_entries(moves)).ids)],
+        }
 
     @api.model
     def _record_run(self, event, result, components):

@@ -1,4 +1,5 @@
 import math
+from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -76,8 +77,13 @@ class MrpProduction(models.Model):
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     def _backflush_update_state(self):
+        # written even when unchanged: the write is what makes a concurrent
+        # posting of the same MO fail to serialise (see backflush.engine._lock)
+        by_state = defaultdict(list)
         for production in self:
-            production.backflush_state = production._backflush_compute_state()
+            by_state[production._backflush_compute_state()].append(production.id)
+        for state, ids in by_state.items():
+            self.browse(ids).write({"backflush_state": state})
 
     def _backflush_compute_state(self):
         if self.backflush_exception_ids.filtered(lambda e: e.state == "open"):

@@ -20,6 +20,14 @@ class ResCompany(models.Model):
         "Summarised Periodic Posting",
         help="The periodic backflush posts one journal entry per run, its items "
              "grouped by account and product, instead of one entry per stock move.")
+    backflush_aggregated_posting = fields.Boolean(
+        "Aggregated Periodic Posting", default=True,
+        help="The periodic backflush consumes each component with one stock move per "
+             "location for a whole chunk of orders, valued in one journal entry whose WIP "
+             "items are per order; each order's share is in its backflush log. Off: every "
+             "order is posted with its own stock moves (slower, one move per component and "
+             "order). Lots, serials and consumption recorded by hand always stay with "
+             "their order.")
     # fallbacks of the product category properties (SPEC section 4)
     backflush_wip_account_id = fields.Many2one(
         "account.account", "WIP Account",

@@ -6,7 +6,8 @@ go to the scrap variance account; every item carries its MO. Reversal moves
 (unbuild, "Reverse backflush") are valued at exactly what the move they
 mirror was valued at.
 """
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class StockMove(models.Model):
@@ -25,19 +26,39 @@ class StockMove(models.Model):
     backflush_reversal_of_id = fields.Many2one(
         "stock.move", "Reverses", index=True, readonly=True, copy=False,
         help="The manufacturing move this move mirrors, at the same value.")
+    backflush_aggregated = fields.Boolean(
+        "Aggregated Backflush", readonly=True, copy=False,
+        help="Consumes one component for many manufacturing orders of a periodic run; "
+             "each order's share is in its backflush log.")
+    backflush_reversed_line_id = fields.Many2one(
+        "mrp.production.backflush.line", "Reverses Aggregated Consumption of", index=True,
+        readonly=True, copy=False, ondelete="set null",
+        help="The backflush component whose aggregated consumption this move gives back, "
+             "at the value it was posted at.")
 
     def _backflush_production(self):
         if not self:
             return self.env["mrp.production"]
         return (self.raw_material_production_id or self.production_id
                 or self.consume_unbuild_id.mo_id or self.unbuild_id.mo_id
+                or self.backflush_reversed_line_id.production_id
                 or self.backflush_reversal_of_id._backflush_production())
+
+    def _backflush_run(self):
+        """The aggregated run (backflush.batch) this aggregated move is posted by."""
+        run = self.env.context.get("backflush_aggregate")
+        if run is None or self.id not in run.shares_by_move:
+            raise UserError(_("Stock move %s consumes components of many manufacturing orders "
+                              "and can only be posted by the periodic backflush.") % self.name)
+        return run
 
     def _backflush_is_scrap(self):
         return self.scrapped or self.backflush_reversal_of_id.scrapped
 
     def _get_accounting_data_for_valuation(self):
         journal_id, acc_src, acc_dest, acc_valuation = super()._get_accounting_data_for_valuation()
+        if self.backflush_aggregated:
+            return journal_id, acc_src, self._backflush_run().wip_by_move[self.id], acc_valuation
         production = self._backflush_production()
         if not production:
             return journal_id, acc_src, acc_dest, acc_valuation
@@ -53,6 +74,8 @@ class StockMove(models.Model):
 
     def _prepare_account_move_line(self, qty, cost, credit_account_id, debit_account_id):
         lines = super()._prepare_account_move_line(qty, cost, credit_account_id, debit_account_id)
+        if self.backflush_aggregated:
+            return self._backflush_run().split_wip_items(self, lines, debit_account_id)
         production = self._backflush_production()
         if not production:
             return lines
@@ -66,8 +89,13 @@ class StockMove(models.Model):
     def _run_valuation(self, quantity=None):
         result = super()._run_valuation(quantity=quantity)
         mirrored = self.backflush_reversal_of_id
-        if mirrored and mirrored.product_qty:
+        line = self.backflush_reversed_line_id
+        unit_value = None
+        if line and line.qty_aggregated:
+            unit_value = -line.value_aggregated / line.qty_aggregated
+        elif mirrored and mirrored.product_qty:
             unit_value = mirrored.value / mirrored.product_qty
+        if unit_value is not None:
             value = -unit_value * self.product_qty
             values = {"value": value, "price_unit": value / self.product_qty}
             if self._is_in():

@@ -17,14 +17,15 @@ def main(config, database, ids):
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         engine = env["backflush.engine"]
-        original = type(engine)._finish_one
+        original = type(engine)._finish_chunk
 
-        def slow_finish_one(self, production, *args):
-            log = original(self, production, *args)
-            print("posted %s" % production.id, flush=True)  # pylint: disable=print-used
+        def slow_finish_chunk(self, prepared, *args):
+            logs = original(self, prepared, *args)
+            for production, _ready in prepared:
+                print("posted %s" % production.id, flush=True)  # pylint: disable=print-used
             time.sleep(0.7)
-            return log
-        type(engine)._finish_one = slow_finish_one
+            return logs
+        type(engine)._finish_chunk = slow_finish_chunk
         productions = env["mrp.production"].browse(ids)
         engine._post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
         print("finished", flush=True)  # pylint: disable=print-used

@@ -32,7 +32,8 @@ class MrpProduction(models.Model):
     def _backflush_periodic_chunk(self, production_ids):
         productions = self.browse(production_ids).exists()
         engine = self.env["backflush.engine"]
-        result = engine._post(productions, "periodic", raise_errors=False)
+        # the same chunk posting as the inline run: aggregated moves, one entry
+        result = engine._post_chunk(productions, "periodic")
         if result["conflicts"]:
             # another worker holds some of these MOs: redo the chunk later, from a
             # fresh snapshot (what was posted here is rolled back with the retry)
