@@ -103,8 +103,28 @@ def create_many(model, vals_list):
                               for index, values in items])
     for field, pairs in links.items():
         _link(model, field, [(ids[index], target) for index, target in pairs])
-    model.invalidate_cache()
+    _invalidate_inverses(model, {name for row in rows for name in row}, set(links))
     return model.browse(ids)
+
+
+def _invalidate_inverses(model, columns, links):
+    """The cached x2many values the new records belong to are out of date."""
+    for name in columns:
+        field = model._fields[name]
+        if field.type != "many2one":
+            continue
+        comodel = model.env[field.comodel_name]
+        inverses = [other.name for other in comodel._fields.values()
+                    if other.type == "one2many" and other.comodel_name == model._name
+                    and other.inverse_name == name]
+        if inverses:
+            comodel.invalidate_cache(fnames=inverses)
+    for field in links:
+        comodel = model.env[field.comodel_name]
+        inverses = [other.name for other in comodel._fields.values()
+                    if other.type == "many2many" and other.relation == field.relation]
+        if inverses:
+            comodel.invalidate_cache(fnames=inverses)
 
 
 def add_to_columns(model, increments):

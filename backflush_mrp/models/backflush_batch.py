@@ -141,11 +141,16 @@ class BackflushBatch(models.AbstractModel):
                 increments[share.line_id]["qty_aggregated"] += share.qty
                 increments[share.line_id]["value_aggregated"] += part
                 run.line_shares[share.line_id] = (move.id, part)
-        bulk.add_to_columns(self.env["mrp.production.backflush.line"], dict(increments))
+        Line = self.env["mrp.production.backflush.line"]
+        bulk.add_to_columns(Line, dict(increments))
+        # what is computed from them is not up to date in the cache either
+        Line.invalidate_cache(fnames=["qty_consumed", "qty_pending", "state"],
+                              ids=list(increments))
         if run.cancel_move_ids:
-            self.env["stock.move"].browse(sorted(set(run.cancel_move_ids)))._action_cancel()
-        # qty_pending and the MOs' states read the new quantities
-        self.env["mrp.production.backflush.line"].invalidate_cache()
+            to_cancel = self.env["stock.move"].browse(sorted(set(run.cancel_move_ids)))
+            to_cancel.mapped("move_line_ids")  # read at once, not move by move
+            to_cancel.mapped("move_dest_ids")
+            to_cancel._action_cancel()
 
     @api.model
     def _ref(self, event):

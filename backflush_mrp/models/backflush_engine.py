@@ -311,10 +311,13 @@ class BackflushEngine(models.AbstractModel):
     @api.model
     def _recorded_qty(self, line):
         """What operators recorded on open moves of line and is not posted yet."""
+        # what stock.move.quantity_done adds up for an MO's moves, read in bulk
+        # (the computed field costs queries per move)
         open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        return sum(move.product_uom._compute_quantity(move.quantity_done, line.product_uom_id,
-                                                      round=False)
-                   for move in open_moves)
+        return sum(move_line.product_uom_id._compute_quantity(
+            move_line.qty_done, line.product_uom_id, round=False)
+            for move_line in open_moves.mapped("move_line_ids")
+            if move_line.qty_done and move_line.done_wo)
 
     @api.model
     def _post_one(self, production, event, workorder=None):
@@ -400,6 +403,7 @@ class BackflushEngine(models.AbstractModel):
         # what a rolled-back MO added to the chunk's allocations and shares goes too
         holders = [allocations] + ([run] if run else [])
         engine = self.with_context(backflush_chunk=allocations, backflush_aggregate=run)
+        self._prefetch_chunk(productions)
         for production in productions:
             checkpoints = [holder.checkpoint() for holder in holders]
             try:
@@ -427,6 +431,20 @@ class BackflushEngine(models.AbstractModel):
                       skipped=productions.browse(skipped),
                       conflicts=productions.browse(conflicts), logs=logs)
         return result
+
+    @api.model
+    def _prefetch_chunk(self, productions):
+        """Read what preparing the chunk's MOs reads, for all of them at once.
+
+        The ORM prefetches a field for the records of the recordset it is read
+        from; the posting reads each MO's lines and moves through small
+        filtered recordsets, which would cost queries per MO.
+        """
+        productions.mapped("backflush_line_ids.move_ids.move_line_ids.qty_done")
+        productions.mapped("move_finished_ids.move_line_ids.qty_done")
+        productions.mapped("workorder_ids.qty_produced")
+        productions.mapped("backflush_exception_ids.state")
+        productions.mapped("backflush_log_ids")
 
     @api.model
     def _post_chunk_moves(self, prepared, event, run):
@@ -660,7 +678,6 @@ class BackflushEngine(models.AbstractModel):
     @api.model
     def _consume(self, production, plan):
         moves = self.env["stock.move"]
-        final_lot = production.move_finished_ids.mapped("move_line_ids.lot_id")[-1:]
         run = self.env.context.get("backflush_aggregate")
         Batch = self.env["backflush.batch"]
         for line, _qty, picks in plan:
@@ -671,9 +688,14 @@ class BackflushEngine(models.AbstractModel):
             for lot, lot_qty in picks:
                 move_qty = line.product_uom_id._compute_quantity(lot_qty, move.product_uom,
                                                                  round=False)
-                move._generate_consumed_move_line(move_qty, final_lot, lot=lot or False)
+                move._generate_consumed_move_line(move_qty, self._final_lot(production),
+                                                  lot=lot or False)
             moves |= move
         return moves
+
+    @api.model
+    def _final_lot(self, production):
+        return production.move_finished_ids.mapped("move_line_ids.lot_id")[-1:]
 
     @api.model
     def _open_move(self, production, line):

@@ -28,6 +28,26 @@ class BackflushSettlement(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
+    def _wip_balances(self, productions):
+        """{MO id: WIP balance} of many MOs, in one query."""
+        wip = {production.id: production._backflush_account("wip").id
+               for production in productions}
+        if not wip:
+            return {}
+        self.env.cr.execute("""
+            SELECT aml.backflush_production_id, aml.account_id, SUM(aml.debit - aml.credit)
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
+             WHERE aml.backflush_production_id IN %s AND aml.account_id IN %s
+             GROUP BY aml.backflush_production_id, aml.account_id
+        """, [tuple(wip), tuple(set(wip.values()))])
+        balances = dict.fromkeys(wip, 0.0)
+        for production_id, account_id, balance in self.env.cr.fetchall():
+            if wip[production_id] == account_id:
+                balances[production_id] = balance
+        return balances
+
+    @api.model
     def _posted_variances(self, production):
         self.env.cr.execute("""
             SELECT aml.backflush_variance_type, SUM(aml.debit - aml.credit)
@@ -112,8 +132,10 @@ class BackflushSettlement(models.AbstractModel):
     def settle(self, productions):
         """Clear the WIP of done MOs that have nothing pending; returns the entries."""
         entries = self.env["account.move"]
-        for production in productions.filtered(self._settleable):
-            residual = self._wip_balance(production)
+        settleable = productions.filtered(self._settleable)
+        balances = self._wip_balances(settleable)
+        for production in settleable:
+            residual = balances[production.id]
             currency = production.company_id.currency_id
             if currency.is_zero(residual):
                 continue

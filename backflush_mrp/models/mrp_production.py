@@ -72,8 +72,11 @@ class MrpProduction(models.Model):
         self.ensure_one()
         moves = self.move_finished_ids.filtered(
             lambda m: m.product_id == self.product_id and m.state != "cancel")
-        produced = sum(move.product_uom._compute_quantity(
-            move.quantity_done, self.product_uom_id, round=False) for move in moves)
+        # a done move's quantity is what was done (and is stored, quantity_done is not)
+        produced = sum(move.product_id.uom_id._compute_quantity(
+            move.product_qty, self.product_uom_id, round=False) if move.state == "done"
+            else move.product_uom._compute_quantity(
+                move.quantity_done, self.product_uom_id, round=False) for move in moves)
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     def _backflush_update_state(self):

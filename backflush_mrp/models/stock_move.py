@@ -128,6 +128,18 @@ class StockMove(models.Model):
             self.env["backflush.engine"]._post_shipments(deliveries)
         return done
 
+    def _action_assign(self):
+        # Marking an MO done reserves what is still open (post_inventory); the
+        # components kept for a later trigger are taken when it fires, and
+        # reserving them would hold stock for an order that is done. Serials
+        # are still reserved: the backflush takes the reserved ones.
+        keep = self.env.context.get("backflush_keep_pending")
+        if keep:
+            kept = self.filtered(lambda move: move.backflush_line_id.id in keep
+                                 and move.product_id.tracking == "none")
+            return super(StockMove, self - kept)._action_assign()
+        return super()._action_assign()
+
     def _action_cancel(self):
         # A completed MO keeps the moves of its components that are still
         # pending (shipment, periodic): their own trigger consumes them later.
