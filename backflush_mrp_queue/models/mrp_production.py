@@ -1,9 +1,11 @@
 from odoo import _, api, models
+from odoo.addons.backflush_mrp.models.mrp_production import PERIODIC_CHUNK
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import job
 
-# a job posts this many MOs; each MO is still atomic on its own
-CHUNK_SIZE = 100
+# a job posts this many MOs, as a chunk of the inline run does; each MO is
+# still atomic on its own
+CHUNK_SIZE = PERIODIC_CHUNK
 
 
 class MrpProduction(models.Model):
