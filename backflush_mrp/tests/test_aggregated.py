@@ -159,3 +159,64 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
         unbuild = unbuild.copy({"product_qty": 3})
         unbuild.action_unbuild()
         self.assertEqual(self._snapshot(), before)
+
+
+class TestBulkWrites(BackflushAccountingCase):
+    """The set-based writes give the same records as the ORM's create()."""
+
+    def _log_values(self, production, moves, name):
+        return {
+            "name": name, "production_id": production.id, "company_id": self.company.id,
+            "event": "periodic", "trigger": "periodic", "user_id": self.env.uid,
+            "date": "2026-11-21 08:00:00", "summary": False,
+            "move_ids": [(6, 0, moves.ids)],
+            "line_ids": [(0, 0, {"product_id": self.leg.id, "product_uom_id": self.uom_unit.id,
+                                 "qty_standard": 4.0, "qty_posted": 4.0, "qty_actual": 4.0,
+                                 "unit_cost": 2.5, "value": 10.0,
+                                 "move_ids": [(6, 0, moves[:1].ids)]})],
+        }
+
+    def _read(self, log):
+        fields_ = ["name", "production_id", "company_id", "event", "trigger", "user_id",
+                   "date", "summary", "move_ids"]
+        line_fields = ["product_id", "product_uom_id", "qty_standard", "qty_posted",
+                       "qty_actual", "unit_cost", "value", "move_ids"]
+        values = {name: log[name] for name in fields_}
+        values["lines"] = [{name: line[name] for name in line_fields} for line in log.line_ids]
+        return values
+
+    def test_create_many_equals_create(self):
+        from odoo.addons.backflush_mrp import bulk
+        self.receive_everything()
+        production = self.make_mo(1)
+        self.produce(production, 1)
+        production.button_mark_done()
+        moves = production.move_raw_ids
+        Log = self.env["backflush.log"]
+        self.assertEqual(len(production.backflush_log_ids), 1)
+        created = Log.create(self._log_values(production, moves, "orm"))
+        bulk_logs = bulk.create_many(Log, [self._log_values(production, moves, "bulk")] * 2)
+        self.assertEqual(len(bulk_logs), 2)
+        expected = dict(self._read(created), name="bulk")
+        for log in bulk_logs:
+            self.assertEqual(self._read(log), expected)
+        # the MO's cached list of logs knows the new ones
+        self.assertEqual(len(production.backflush_log_ids), 4)
+        # they record no real posting: gone before the audit of tearDown
+        (created | bulk_logs).unlink()
+
+    def test_add_to_columns(self):
+        from odoo.addons.backflush_mrp import bulk
+        self.receive_everything()
+        production = self.make_mo(2)
+        leg, top = self.line_of(production, self.leg), self.line_of(production, self.top)
+        Line = self.env["mrp.production.backflush.line"]
+        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": 3.0, "value_aggregated": 7.5},
+                                   top.id: {"qty_aggregated": 1.0, "value_aggregated": 20.0}})
+        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": 5.0, "value_aggregated": 12.5}})
+        self.assertEqual((leg.qty_aggregated, leg.value_aggregated), (8.0, 20.0))
+        self.assertEqual((top.qty_aggregated, top.value_aggregated), (1.0, 20.0))
+        self.assertEqual(leg.qty_consumed, 8.0)
+        # what the test added is not a real posting: take it back before the audit
+        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": -8.0, "value_aggregated": -20.0},
+                                   top.id: {"qty_aggregated": -1.0, "value_aggregated": -20.0}})
