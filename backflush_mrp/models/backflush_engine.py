@@ -440,7 +440,9 @@ class BackflushEngine(models.AbstractModel):
         from; the posting reads each MO's lines and moves through small
         filtered recordsets, which would cost queries per MO.
         """
+        productions.mapped("backflush_line_ids.move_ids.state")
         productions.mapped("backflush_line_ids.move_ids.move_line_ids.qty_done")
+        productions.mapped("move_finished_ids.state")
         productions.mapped("move_finished_ids.move_line_ids.qty_done")
         productions.mapped("workorder_ids.qty_produced")
         productions.mapped("backflush_exception_ids.state")
@@ -477,6 +479,9 @@ class BackflushEngine(models.AbstractModel):
             own_moves[move.backflush_line_id.production_id.id].append(move.id)
         Log = self.env["backflush.log"]
         vals_list = []
+        productions = self.env["mrp.production"].browse([mo.id for mo, _ready in prepared])
+        # the logs read what the posting changed: again at once
+        self._prefetch_chunk(productions)
         for production, (plan, problems, _moves) in prepared:
             self._queue_problems(production, problems)
             own = done_moves.browse(own_moves.get(production.id, []))
@@ -484,7 +489,6 @@ class BackflushEngine(models.AbstractModel):
                 production, event, plan, own,
                 entries if entries or not own else None, run and run.line_shares))
         logs = Log._record_many(vals_list)
-        productions = self.env["mrp.production"].browse([mo.id for mo, _ready in prepared])
         self.env["backflush.settlement"].settle(productions)
         productions._backflush_update_state()
         return logs

@@ -1,4 +1,5 @@
 """The periodic run's aggregated posting: one stock move per component for many MOs."""
+from .. import bulk
 from .common_accounting import BackflushAccountingCase
 
 ACCOUNT_KEYS = ("stock", "input", "output", "wip", "usage", "price", "revision", "scrap")
@@ -186,7 +187,6 @@ class TestBulkWrites(BackflushAccountingCase):
         return values
 
     def test_create_many_equals_create(self):
-        from odoo.addons.backflush_mrp import bulk
         self.receive_everything()
         production = self.make_mo(1)
         self.produce(production, 1)
@@ -206,7 +206,6 @@ class TestBulkWrites(BackflushAccountingCase):
         (created | bulk_logs).unlink()
 
     def test_add_to_columns(self):
-        from odoo.addons.backflush_mrp import bulk
         self.receive_everything()
         production = self.make_mo(2)
         leg, top = self.line_of(production, self.leg), self.line_of(production, self.top)
