@@ -103,29 +103,34 @@ class BackflushBatch(models.AbstractModel):
     @api.model
     def _create_moves(self, run, ref):
         """The chunk's aggregated moves, confirmed, their quantities done (not posted)."""
-        Move = self.env["stock.move"]
-        moves = Move
-        line_values = []
-        for key, shares in aggregate.group_shares(run.entries).items():
-            qty = sum(share.qty for share in shares)
-            move = Move.create({
-                "name": ref, "origin": ref, "product_id": key.product_id,
-                "product_uom": key.uom_id, "product_uom_qty": qty,
-                "location_id": key.location_id, "location_dest_id": key.location_dest_id,
-                "company_id": key.company_id, "procure_method": "make_to_stock",
-                "backflush_aggregated": True,
-            })
+        groups = list(aggregate.group_shares(run.entries).items())
+        moves = self._moves_done_in_full([{
+            "name": ref, "origin": ref, "product_id": key.product_id,
+            "product_uom": key.uom_id, "product_uom_qty": sum(share.qty for share in shares),
+            "location_id": key.location_id, "location_dest_id": key.location_dest_id,
+            "company_id": key.company_id, "backflush_aggregated": True,
+        } for key, shares in groups])
+        for move, (key, shares) in zip(moves, groups, strict=True):
             run.shares_by_move[move.id] = shares
             run.wip_by_move[move.id] = key.wip_account_id or False
-            line_values.append({
-                "move_id": move.id, "product_id": key.product_id,
-                "product_uom_id": key.uom_id, "qty_done": qty,
-                "location_id": key.location_id, "location_dest_id": key.location_dest_id})
-            moves |= move
-        if moves:
-            moves._action_confirm(merge=False)
-            for values in line_values:
-                self.env["stock.move.line"].create(values)
+        return moves
+
+    @api.model
+    def _moves_done_in_full(self, values_list):
+        """Moves created from values_list, confirmed, each with one move line of its
+        whole quantity done, in order; _action_done posts them."""
+        Move = self.env["stock.move"]
+        moves = Move.union(*[Move.create(dict(values, procure_method="make_to_stock"))
+                             for values in values_list])
+        if not moves:
+            return moves
+        moves._action_confirm(merge=False)
+        for move in moves:
+            self.env["stock.move.line"].create({
+                "move_id": move.id, "product_id": move.product_id.id,
+                "product_uom_id": move.product_uom.id, "qty_done": move.product_uom_qty,
+                "location_id": move.location_id.id,
+                "location_dest_id": move.location_dest_id.id})
         return moves
 
     @api.model

@@ -395,8 +395,6 @@ class BackflushEngine(models.AbstractModel):
 
     @api.model
     def _post_chunk_at_once(self, productions, event):
-        result = {"posted": productions.browse(), "skipped": productions.browse(), "failed": {},
-                  "conflicts": productions.browse(), "logs": self.env["backflush.log"]}
         prepared, failures, skipped, conflicts = [], [], [], []
         allocations = ChunkAllocations()
         run = AggregatedRun() if event == "periodic" else None
@@ -426,11 +424,10 @@ class BackflushEngine(models.AbstractModel):
         logs = self._finish_chunk(prepared, event, done_moves, entries, run)
         for production, error in failures:
             self._record_failure(production, error)
-            result["failed"][production.id] = error.name
-        result.update(posted=productions.browse([mo.id for mo, _ready in prepared]),
-                      skipped=productions.browse(skipped),
-                      conflicts=productions.browse(conflicts), logs=logs)
-        return result
+        return {"posted": productions.browse([mo.id for mo, _ready in prepared]),
+                "skipped": productions.browse(skipped), "conflicts": productions.browse(conflicts),
+                "failed": {production.id: error.name for production, error in failures},
+                "logs": logs}
 
     @api.model
     def _prefetch_chunk(self, productions):
@@ -802,31 +799,23 @@ class BackflushEngine(models.AbstractModel):
                 ("backflush_reversed_line_id", "in", production.backflush_line_ids.ids),
                 ("state", "=", "done")]):
             given_back[move.backflush_reversed_line_id.id] += move.product_qty
-        mirrors = Move
+        values_list = []
         for line in production.backflush_line_ids.filtered("qty_aggregated"):
             qty = line.qty_aggregated * share
             if share >= 1.0:
                 qty -= given_back[line.id]
             if float_compare(qty, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
                 continue
-            mirror = Move.create({
+            values_list.append({
                 "name": production.name, "origin": production.name,
                 "product_id": line.product_id.id, "product_uom": line.product_uom_id.id,
                 "product_uom_qty": qty,
                 "location_id": production.product_id.property_stock_production.id,
                 "location_dest_id": line.location_id.id,
-                "company_id": production.company_id.id, "procure_method": "make_to_stock",
+                "company_id": production.company_id.id,
                 "backflush_reversed_line_id": line.id,
             })
-            mirror._action_confirm(merge=False)
-            self.env["stock.move.line"].create({
-                "move_id": mirror.id, "product_id": line.product_id.id,
-                "product_uom_id": line.product_uom_id.id, "qty_done": qty,
-                "location_id": mirror.location_id.id,
-                "location_dest_id": mirror.location_dest_id.id,
-            })
-            mirrors |= mirror
-        return mirrors
+        return self.env["backflush.batch"]._moves_done_in_full(values_list)
 
     # -- problems become exceptions ---------------------------------------
     @api.model
