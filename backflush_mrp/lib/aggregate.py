@@ -4,30 +4,22 @@ A periodic run posts, per chunk of MOs, one stock move per component,
 source location and WIP account; each MO's share of it is kept (quantity
 and value), so that its WIP, its variances and its log stay its own.
 """
-from dataclasses import dataclass
-
 from odoo.tools.float_utils import float_is_zero, float_round
 
+from .records import record
 
-@dataclass(frozen=True)
-class Share:
+
+class Share(record("Share", "production_id line_id qty")):
     """What one backflush line of one MO takes from an aggregated move."""
 
-    production_id: int
-    line_id: int
-    qty: float
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class MoveKey:
+class MoveKey(record("MoveKey", "company_id product_id uom_id location_id location_dest_id "
+                                "wip_account_id")):
     """What the MOs sharing one aggregated move have in common."""
 
-    company_id: int
-    product_id: int
-    uom_id: int
-    location_id: int
-    location_dest_id: int
-    wip_account_id: int
+    __slots__ = ()
 
 
 def group_shares(entries):

@@ -4,18 +4,19 @@ First-expiring first where expiry dates exist, else first-in first-out by
 incoming date; a quantity is split across lots when one is not enough.
 """
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from odoo.tools.float_utils import float_compare, float_round
 
+from .records import record
 
-@dataclass(frozen=True)
-class LotStock:
-    lot_id: int
-    available: float           # free quantity, in the component's UoM
-    expiry: str | None = None   # 'YYYY-MM-DD...' or None
-    in_date: str | None = None
+
+class LotStock(record("LotStock", "lot_id available expiry in_date", expiry=None, in_date=None)):
+    """A lot's free quantity, in the component's UoM.
+
+    expiry and in_date: 'YYYY-MM-DD...' strings, or None.
+    """
+
+    __slots__ = ()
 
 
 def _order(stock):
@@ -28,7 +29,7 @@ def _round_down(value, rounding):
     return float_round(steps * rounding, precision_rounding=rounding)
 
 
-def pick(stocks: Sequence[LotStock], qty, rounding) -> tuple[list[tuple[int, float]], float]:
+def pick(stocks, qty, rounding):
     """[(lot_id, qty)] taken in FEFO/FIFO order, and the quantity still missing."""
     picked = []
     remaining = qty

@@ -5,22 +5,21 @@ always derived from the cumulative produced quantity and rounded once to the
 component's UoM, so that any split into partial productions posts, in total,
 exactly what one production of the sum would, with no drift.
 """
-from dataclasses import dataclass
-from typing import Optional
-
 from odoo.tools.float_utils import float_compare, float_round
 
-
-@dataclass(frozen=True)
-class Uom:
-    """An Odoo UoM reduced to what conversion needs."""
-
-    factor: float  # units of this UoM per reference unit (Odoo's product.uom.factor)
-    rounding: float = 0.01
-    category_id: int = 0
+from .records import record
 
 
-def convert(qty, from_uom: Uom, to_uom: Uom):
+class Uom(record("Uom", "factor rounding category_id", rounding=0.01, category_id=0)):
+    """An Odoo UoM reduced to what conversion needs.
+
+    factor: units of this UoM per reference unit (Odoo's product.uom.factor).
+    """
+
+    __slots__ = ()
+
+
+def convert(qty, from_uom, to_uom):
     """Odoo's product.uom._compute_quantity without rounding."""
     if from_uom.category_id != to_uom.category_id:
         raise ValueError("cannot convert between UoM categories %s and %s"
@@ -28,36 +27,33 @@ def convert(qty, from_uom: Uom, to_uom: Uom):
     return qty / from_uom.factor * to_uom.factor
 
 
-@dataclass(frozen=True)
-class BomLine:
-    line_id: int
-    product_id: int
-    qty: float              # in line_uom, per bom.qty units of the BoM
-    line_uom: Uom
-    product_uom: Uom        # the component's own UoM
-    scrap_percent: float = 0.0
-    operation_id: int | None = None
-    phantom: Optional["Bom"] = None  # a kit: its lines are consumed instead
+class BomLine(record("BomLine", "line_id product_id qty line_uom product_uom scrap_percent "
+                                "operation_id phantom",
+                      scrap_percent=0.0, operation_id=None, phantom=None)):
+    """One line of a BoM.
+
+    qty: in line_uom, per bom.qty units of the BoM; product_uom: the
+    component's own UoM; operation_id: None or an id; phantom: None or the
+    kit's Bom, whose lines are consumed instead.
+    """
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Bom:
-    bom_id: int
-    qty: float              # the BoM's quantity, in uom
-    uom: Uom
-    lines: tuple[BomLine, ...]
+class Bom(record("Bom", "bom_id qty uom lines")):
+    """A BoM: qty in uom, lines a tuple of BomLine."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Need:
-    """One component to consume per finished unit."""
+class Need(record("Need", "line_id product_id qty_per_unit uom operation_id bom_id")):
+    """One component to consume per finished unit.
 
-    line_id: int
-    product_id: int
-    qty_per_unit: float     # in the component's UoM, scrap included, unrounded
-    uom: Uom
-    operation_id: int | None
-    bom_id: int
+    qty_per_unit: in the component's UoM, scrap included, unrounded;
+    operation_id: None or an id.
+    """
+
+    __slots__ = ()
 
 
 def _scrap_factor(line):
@@ -84,7 +80,7 @@ def _explode(bom, bom_units, inherited_operation):
     return needs
 
 
-def explode(bom: Bom, finished_uom: Uom):
+def explode(bom, finished_uom):
     """Components per one finished unit (in finished_uom), kits exploded."""
     return _explode(bom, convert(1.0, finished_uom, bom.uom), None)
 
@@ -99,13 +95,13 @@ def _without_float_noise(value):
     return float("%.*g" % (SIGNIFICANT_DIGITS, value))
 
 
-def standard_qty(qty_per_unit, finished_qty, uom: Uom):
+def standard_qty(qty_per_unit, finished_qty, uom):
     """Standard consumption for a cumulative finished quantity, UoM-rounded."""
     return float_round(_without_float_noise(qty_per_unit * _without_float_noise(finished_qty)),
                        precision_rounding=uom.rounding, rounding_method="HALF-UP")
 
 
-def due_qty(qty_per_unit, released_qty, consumed_qty, uom: Uom):
+def due_qty(qty_per_unit, released_qty, consumed_qty, uom):
     """What is left to backflush once consumed_qty (by anyone) is counted.
 
     Never negative: consumption beyond standard is the operator's and stays

@@ -5,8 +5,7 @@ category (nearest parent first), work center, then a company-wide rule;
 ties by sequence (then id, for a stable answer). When no rule matches, the
 company default applies.
 """
-from collections.abc import Sequence
-from dataclasses import dataclass
+from .records import record
 
 # specificity levels, most specific first
 LEVEL_BOM_LINE = 0
@@ -17,38 +16,31 @@ LEVEL_WORKCENTER = 4
 LEVEL_COMPANY = 5
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: int
-    name: str
-    trigger: str
-    sequence: int = 10
-    active: bool = True
-    company_id: int | None = None  # None: every company
-    bom_line_id: int | None = None
-    product_id: int | None = None
-    bom_id: int | None = None
-    product_categ_id: int | None = None
-    workcenter_id: int | None = None
+class Rule(record("Rule", "id name trigger sequence active company_id bom_line_id product_id "
+                          "bom_id product_categ_id workcenter_id",
+                  sequence=10, active=True, company_id=None, bom_line_id=None,
+                  product_id=None, bom_id=None, product_categ_id=None, workcenter_id=None)):
+    """A trigger rule; a scope field of None matches anything (company_id: every company)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Component:
-    """What a rule is matched against: one BoM line of one MO."""
+class Component(record("Component", "company_id bom_line_id product_id bom_id category_path "
+                                    "category_names workcenter_id",
+                       category_names=(), workcenter_id=None)):
+    """What a rule is matched against: one BoM line of one MO.
 
-    company_id: int
-    bom_line_id: int | None
-    product_id: int
-    bom_id: int | None
-    category_path: tuple[int, ...]  # the product's category, then its parents
-    category_names: tuple[str, ...] = ()
-    workcenter_id: int | None = None
+    category_path: the product's category id, then its parents' ids;
+    bom_line_id, bom_id and workcenter_id may be None.
+    """
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Resolution:
-    rule: Rule | None
-    reason: str
+class Resolution(record("Resolution", "rule reason")):
+    """The Rule that applies (None: the company default) and why."""
+
+    __slots__ = ()
 
     @property
     def rule_id(self):
@@ -104,7 +96,7 @@ def _reason(rule, component):
     return "%s '%s'" % (label, rule.name)
 
 
-def resolve(rules: Sequence[Rule], component: Component) -> Resolution:
+def resolve(rules, component):
     """The rule that applies to component, with the reason, or the company default."""
     candidates = [rule for rule in rules if _applies(rule, component)]
     if not candidates:

@@ -28,8 +28,7 @@ Classification (thresholds of the company, see Thresholds):
 A BoM is as suitable as its worst component (no_data when none has data).
 The advice texts are built here; the caller passes a translation function.
 """
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from .records import record
 
 GOOD, WATCH, UNSUITABLE, NO_DATA = "good", "watch", "unsuitable", "no_data"
 # severity order: a BoM takes the most severe level of its components
@@ -46,59 +45,56 @@ def _identity(text):
     return text
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(record("Thresholds", "watch_spread unsuitable_spread mean_threshold "
+                                      "order_count min_orders",
+                        watch_spread=5.0, unsuitable_spread=15.0, mean_threshold=2.0,
+                        order_count=10, min_orders=MIN_ORDERS)):
     """The company's settings, in percent (percentage points for spreads)."""
 
-    watch_spread: float = 5.0
-    unsuitable_spread: float = 15.0
-    mean_threshold: float = 2.0
-    order_count: int = 10
-    min_orders: int = MIN_ORDERS
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class OrderUsage:
-    """One component in one closed order, in the component's UoM."""
+class OrderUsage(record("OrderUsage", "production_id standard_qty actual_qty")):
+    """One component in one closed order, in the component's UoM.
 
-    production_id: int
-    standard_qty: float   # sq, for the quantity the order produced
-    actual_qty: float     # aq, net of reversals, scrap excluded
+    standard_qty: sq, for the quantity the order produced; actual_qty: aq,
+    net of reversals, scrap excluded.
+    """
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Stats:
-    order_count: int
-    mean_pct: float = 0.0
-    min_pct: float = 0.0
-    max_pct: float = 0.0
+class Stats(record("Stats", "order_count mean_pct min_pct max_pct",
+                   mean_pct=0.0, min_pct=0.0, max_pct=0.0)):
+    """The usage variances of a component over closed orders, in percent."""
+
+    __slots__ = ()
 
     @property
     def spread_pct(self):
         return round(self.max_pct - self.min_pct, PCT_DIGITS)
 
 
-@dataclass(frozen=True)
-class ComponentSuitability:
-    product_id: int
-    name: str
-    stats: Stats
-    level: str
-    suggested_scrap: float | None  # planned scrap (%) that matches the mean, None if none fits
-    advice: str
-    current_scrap: float = 0.0     # planned scrap (%) of its BoM line today
-    manual: bool = False           # its trigger is manual
+class ComponentSuitability(record("ComponentSuitability",
+                                  "product_id name stats level suggested_scrap advice "
+                                  "current_scrap manual", current_scrap=0.0, manual=False)):
+    """The verdict on one component.
+
+    suggested_scrap: the planned scrap (%) that matches the mean, None if
+    none fits; current_scrap: the planned scrap (%) of its BoM line today;
+    manual: its trigger is manual.
+    """
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class BomSuitability:
-    level: str
-    order_count: int
-    advice: str
-    components: tuple[ComponentSuitability, ...]
+class BomSuitability(record("BomSuitability", "level order_count advice components")):
+    """The verdict on a BoM; components: a tuple of ComponentSuitability."""
+
+    __slots__ = ()
 
 
-def usage_pct(order: OrderUsage):
+def usage_pct(order):
     """(aq - sq) / sq x 100, None when the order had no standard for it."""
     if not order.standard_qty:
         return None
@@ -106,7 +102,7 @@ def usage_pct(order: OrderUsage):
                  PCT_DIGITS)
 
 
-def statistics(orders: Iterable[OrderUsage]) -> Stats:
+def statistics(orders):
     """Mean (quantity-weighted) and extremes of the orders' usage variances."""
     counted = [order for order in orders if order.standard_qty]
     if not counted:
@@ -118,7 +114,7 @@ def statistics(orders: Iterable[OrderUsage]) -> Stats:
     return Stats(len(counted), mean, min(percents), max(percents))
 
 
-def classify(stats: Stats, thresholds: Thresholds) -> str:
+def classify(stats, thresholds):
     if stats.order_count < thresholds.min_orders:
         return NO_DATA
     if stats.spread_pct > thresholds.unsuitable_spread:
@@ -192,8 +188,7 @@ def _varying_sentence(name, stats, thresholds, current_scrap, manual, values, _)
     return sentence
 
 
-def advice(name, stats: Stats, level, thresholds: Thresholds, current_scrap=0.0,
-           manual=False, _: Callable[[str], str] = _identity):
+def advice(name, stats, level, thresholds, current_scrap=0.0, manual=False, _=_identity):
     """The advice for one component, in words.
 
     name: the component's name; current_scrap: its planned scrap (%) on the
@@ -224,8 +219,7 @@ def advice(name, stats: Stats, level, thresholds: Thresholds, current_scrap=0.0,
     return text
 
 
-def assess(product_id, name, orders: Sequence[OrderUsage], thresholds: Thresholds,
-           current_scrap=0.0, manual=False, _=_identity) -> ComponentSuitability:
+def assess(product_id, name, orders, thresholds, current_scrap=0.0, manual=False, _=_identity):
     """Statistics, level and advice of one component over its orders."""
     stats = statistics(orders)
     level = classify(stats, thresholds)
@@ -236,13 +230,12 @@ def assess(product_id, name, orders: Sequence[OrderUsage], thresholds: Threshold
         current_scrap=current_scrap or 0.0, manual=bool(manual))
 
 
-def worst(levels: Iterable[str]) -> str:
+def worst(levels):
     """The most severe level; no_data for nothing."""
     return max(levels, key=LEVELS.index, default=NO_DATA)
 
 
-def summarise(components: Sequence[ComponentSuitability], order_count, thresholds: Thresholds,
-              _=_identity) -> BomSuitability:
+def summarise(components, order_count, thresholds, _=_identity):
     """A BoM's level and advice: its worst component, and what to do about each one.
 
     The advice names the components that are not good, most severe first;

@@ -11,24 +11,21 @@ av = actual value posted by the stock valuation.
 so that usage + price + revision = sum av - finished value = WIP residual.
 Positive amounts are unfavourable (debit the variance account).
 """
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from odoo.tools.float_utils import float_is_zero, float_round
+
+from .records import record
 
 VARIANCE_TYPES = ("usage", "price", "revision")
 
 
-@dataclass(frozen=True)
-class ComponentCost:
-    product_id: int
-    standard_qty: float   # sq
-    actual_qty: float     # aq
-    standard_cost: float  # sc
-    actual_value: float   # av
+class ComponentCost(record("ComponentCost",
+                           "product_id standard_qty actual_qty standard_cost actual_value")):
+    """sq, aq, sc and av of one component (see the module's docstring)."""
+
+    __slots__ = ()
 
 
-def raw_variances(components: Sequence[ComponentCost], finished_qty, finished_standard_price):
+def raw_variances(components, finished_qty, finished_standard_price):
     """The three variances, unrounded."""
     usage = sum((c.actual_qty - c.standard_qty) * c.standard_cost for c in components)
     price = sum(c.actual_value - c.actual_qty * c.standard_cost for c in components)
@@ -37,7 +34,7 @@ def raw_variances(components: Sequence[ComponentCost], finished_qty, finished_st
     return {"usage": usage, "price": price, "revision": revision}
 
 
-def split_residual(raw: dict[str, float], wip_residual, rounding) -> dict[str, float]:
+def split_residual(raw, wip_residual, rounding):
     """Round each variance to the currency; the residue goes to the largest one.
 
     wip_residual is what is really left on WIP (the sum of rounded postings),

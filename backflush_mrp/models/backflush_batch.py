@@ -55,7 +55,7 @@ class AggregatedRun:
                 continue
             balance = values.get("debit", 0.0) - values.get("credit", 0.0)
             parts = aggregate.split_amount(balance, [share.qty for share in shares], rounding)
-            for share, part in zip(shares, parts, strict=True):
+            for share, part in zip(shares, parts):
                 # no product: the items of one MO merge into one per entry, the
                 # MO's components are in its log
                 result.append((command, record_id, dict(
@@ -110,7 +110,7 @@ class BackflushBatch(models.AbstractModel):
             "location_id": key.location_id, "location_dest_id": key.location_dest_id,
             "company_id": key.company_id, "backflush_aggregated": True,
         } for key, shares in groups])
-        for move, (key, shares) in zip(moves, groups, strict=True):
+        for move, (key, shares) in zip(moves, groups):
             run.shares_by_move[move.id] = shares
             run.wip_by_move[move.id] = key.wip_account_id or False
         return moves
@@ -142,7 +142,7 @@ class BackflushBatch(models.AbstractModel):
             # the same split as the WIP items of the move's entry (split_wip_items)
             parts = aggregate.split_amount(-move.value, [share.qty for share in shares],
                                            move.company_id.currency_id.rounding)
-            for share, part in zip(shares, parts, strict=True):
+            for share, part in zip(shares, parts):
                 increments[share.line_id]["qty_aggregated"] += share.qty
                 increments[share.line_id]["value_aggregated"] += part
                 run.line_shares[share.line_id] = (move.id, part)

@@ -3,7 +3,6 @@
 The ORM layer here is thin: it reads what the pure functions in ..lib need,
 and turns their answers into stock moves, logs and exceptions.
 """
-import dataclasses
 import logging
 import time
 from collections import defaultdict
@@ -112,8 +111,8 @@ class BackflushEngine(models.AbstractModel):
         bom = self._plain_bom(production.bom_id)
         for need in quantities.explode(bom, plain_uom(production.product_uom_id)):
             previous = needs.get(need.line_id)
-            needs[need.line_id] = need if previous is None else dataclasses.replace(
-                previous, qty_per_unit=previous.qty_per_unit + need.qty_per_unit)
+            needs[need.line_id] = need if previous is None else previous._replace(
+                qty_per_unit=previous.qty_per_unit + need.qty_per_unit)
         return needs
 
     @api.model
@@ -409,7 +408,7 @@ class BackflushEngine(models.AbstractModel):
                     ready = engine._prepare_one(production, event)
             except (TransactionRollbackError, UserError) as error:
                 self.invalidate_cache()
-                for holder, checkpoint in zip(holders, checkpoints, strict=True):
+                for holder, checkpoint in zip(holders, checkpoints):
                     holder.restore(checkpoint)
                 if isinstance(error, TransactionRollbackError):
                     conflicts.append(production.id)

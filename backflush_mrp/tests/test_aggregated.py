@@ -46,7 +46,7 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
         self.assertEqual(len(moves), 3)
         self.assertEqual(sorted(moves.mapped("product_qty")), [6.0, 24.0, 48.0])
         # each order's share, as its Backflush tab shows it
-        for production, qty in zip(productions, (1, 2, 3), strict=True):
+        for production, qty in zip(productions, (1, 2, 3)):
             self.assertEqual(self.consumed(production, self.leg), 4 * qty)
             self.assertEqual(self.consumed(production, self.screw), 8 * qty)
             self.assertEqual(self.line_of(production, self.top).value_aggregated, 20.0 * qty)
@@ -64,9 +64,8 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
         wip_items = entry.line_ids.filtered(lambda i: i.account_id == self.accounts["wip"])
         self.assertEqual(sorted((i.backflush_production_id.id, round(i.debit, 2))
                                 for i in wip_items),
-                         sorted((p.id, 30.80 * q) for p, q in zip(productions, (1, 2, 3),
-                                                                   strict=True)))
-        for production, qty in zip(productions, (1, 2, 3), strict=True):
+                         sorted((p.id, 30.80 * q) for p, q in zip(productions, (1, 2, 3))))
+        for production, qty in zip(productions, (1, 2, 3)):
             self.assertEqual(self.balance(production, "wip"), 0.0)
             # the log keeps the order's share of each move
             log = production.backflush_log_ids.filtered(lambda log: log.event == "periodic")

@@ -51,7 +51,7 @@ def test_parts_always_add_up_to_the_rounded_total(total, weights):
 def test_each_part_is_within_a_cent_per_part_of_its_exact_share(total, weights):
     parts = split_amount(total, weights, CENT)
     exact = [total * weight / sum(weights) for weight in weights]
-    for part, share in zip(parts, exact, strict=True):
+    for part, share in zip(parts, exact):
         assert abs(part - share) <= CENT * (len(weights) + 1)
 
 

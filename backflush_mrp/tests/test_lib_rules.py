@@ -102,8 +102,8 @@ def test_most_specific_level_wins(index):
 @pytest.mark.parametrize("index", range(len(LEVEL_RULES) - 1))
 def test_specificity_beats_sequence(index):
     """A more specific rule wins even when the less specific ones have a lower sequence."""
-    winner = Rule(**dict(LEVEL_RULES[index].__dict__, sequence=1000))
-    others = [Rule(**dict(r.__dict__, sequence=0)) for r in LEVEL_RULES[index + 1:]]
+    winner = LEVEL_RULES[index]._replace(sequence=1000)
+    others = [r._replace(sequence=0) for r in LEVEL_RULES[index + 1:]]
     assert resolve(others + [winner], component()).rule == winner
 
 

@@ -121,7 +121,7 @@ def test_killed_worker_leaves_no_order_half_posted():
     worker = subprocess.Popen(
         [sys.executable, os.path.join(os.path.dirname(__file__), "fault_worker.py"),
          odoo.tools.config.rcfile, odoo.tools.config["db_name"], ",".join(map(str, pids))],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True)
     posted = 0
     deadline = time.time() + 120
     while posted < 2 and time.time() < deadline:

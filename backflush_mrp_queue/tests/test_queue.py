@@ -45,7 +45,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
         self.assertEqual(self._run_jobs(self.env["queue.job"].search(
             [("uuid", "in", [job.uuid for job in jobs])])), 2)
         self.assertEqual(self.on_hand(self.leg), 152)
-        for left, right in zip(inline, queued, strict=True):
+        for left, right in zip(inline, queued):
             self.assertEqual(self._book(left), self._book(right))
             self.assert_wip_zero(right)
         self.assertEqual(set(queued.mapped("backflush_state")), {"done"})
