@@ -2,14 +2,28 @@
 import argparse
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 
 from . import ROOT, DevError, browser, venv
+from .venv import RUNTIMES
 
-DEMO_DB = os.environ.get("BACKFLUSH_DB", "backflush_demo")
-TEST_DB = os.environ.get("BACKFLUSH_TEST_DB", "backflush_test")
+# commands that run on every tested runtime, one after the other, unless one is chosen
+ALL_RUNTIMES_COMMANDS = ("test", "setup")
+# pytest's closing line: "=== 5 passed, 1 failed, 2 skipped in 3.21s ===" (or without ===)
+_SUMMARY_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)\b")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def demo_db(runtime):
+    return os.environ.get("BACKFLUSH_DB") or runtime.database("backflush_demo")
+
+
+def test_db(runtime):
+    return os.environ.get("BACKFLUSH_TEST_DB") or runtime.database("backflush_test")
 
 
 def _port_free(port):
@@ -37,7 +51,10 @@ class _Postgres:
 
 
 def cmd_setup(args):
-    print("dev: the virtual environment is ready: %s" % venv.PYTHON)
+    for runtime in args.runtimes:
+        venv.ensure(runtime)
+        print("dev: the %s virtual environment is ready: %s (%s)"
+              % (runtime.name, runtime.python, runtime.description))
 
 
 def cmd_run(args):
@@ -45,38 +62,119 @@ def cmd_run(args):
     port = args.port
     if not _port_free(port):
         raise DevError("port %d is taken; stop what uses it or run ./dev.py run --port N" % port)
+    runtime = args.runtimes[0]
+    dbname = demo_db(runtime)
     with _Postgres() as server:
-        config = odoo_env.write_config(server, http_port=port)
+        config = odoo_env.write_config(server, http_port=port, name=runtime.config_name("odoo"))
         # the demo runs the periodic backflush inline: no queue_job runner here
-        odoo_env.ensure_database(server, config, DEMO_DB, modules=("backflush_mrp",))
+        odoo_env.ensure_database(server, config, dbname, modules=("backflush_mrp",))
         reason = browser.ensure_lessc()
         if reason:
             print("dev: warning: the web client will have no styles (%s)" % reason,
                   file=sys.stderr)
-        print("\nOdoo with backflush_mrp: http://localhost:%d/web?db=%s  "
-              "login: admin  password: admin  (Ctrl-C stops it)\n" % (port, DEMO_DB), flush=True)
+        print("\nOdoo with backflush_mrp on %s: http://localhost:%d/web?db=%s  "
+              "login: admin  password: admin  (Ctrl-C stops it)\n"
+              % (runtime.description, port, dbname), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
-            odoo_env.run_odoo(config, "-d", DEMO_DB, "--db-filter", "^%s$" % DEMO_DB,
+            odoo_env.run_odoo(config, "-d", dbname, "--db-filter", "^%s$" % dbname,
                               check=False)
 
 
 def cmd_test(args):
     from . import odoo_env
+    runtime = args.runtimes[0]
+    dbname = test_db(runtime)
     with _Postgres() as server:
-        config = odoo_env.write_config(server, name="odoo-test.conf",
-                                       http_port=args.http_port)
-        odoo_env.ensure_database(server, config, TEST_DB, rebuild_on_demo_change=True)
-        env = dict(os.environ, BACKFLUSH_ODOO_CONFIG=config, BACKFLUSH_TEST_DB=TEST_DB,
+        config = odoo_env.write_config(server, name=runtime.config_name("odoo-test"),
+                                       http_port=args.http_port or runtime.http_port)
+        odoo_env.ensure_database(server, config, dbname, rebuild_on_demo_change=True)
+        env = dict(os.environ, BACKFLUSH_ODOO_CONFIG=config, BACKFLUSH_TEST_DB=dbname,
                    **browser.environment_for_tests())
-        cmd = [venv.PYTHON, "-m", "pytest", "--odoo-config", config,
-               "--odoo-database", TEST_DB] + args.pytest_args
-        return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+        env[venv.RUNTIME_VAR] = runtime.name
+        cmd = [runtime.python, "-m", "pytest", "--odoo-config", config,
+               "--odoo-database", dbname]
+        if not runtime.compat:
+            # the layer's own tests (compat/tests) check patches this runtime has not
+            print("dev: compat/tests left out: %s runs without the compatibility layer"
+                  % runtime.name, file=sys.stderr, flush=True)
+            cmd.append("--ignore=%s" % os.path.join(ROOT, "compat", "tests"))
+        print("dev: pytest on %s (%s), database %s"
+              % (runtime.name, runtime.description, dbname), file=sys.stderr, flush=True)
+        return subprocess.run(cmd + args.pytest_args, cwd=ROOT, env=env).returncode
+
+
+def pytest_counts(text):
+    """{passed: N, failed: N, ...} from pytest's closing line in text, or None."""
+    for line in reversed(_ANSI.sub("", text).splitlines()):
+        if re.search(r" in [\d.]+s\b", line) and _SUMMARY_COUNT.search(line):
+            counts = {}
+            for number, word in _SUMMARY_COUNT.findall(line):
+                key = "errors" if word.startswith("error") else word
+                counts[key] = counts.get(key, 0) + int(number)
+            return counts
+        if line.strip("= \t").startswith("no tests ran"):
+            return {}
+    return None
+
+
+def _tee(cmd, env):
+    """Run cmd, its output going through to ours as it comes; (exit status, output)."""
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE)
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+    finally:
+        process.stdout.close()
+        status = process.wait()
+    return status, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_all_runtimes(runtimes, argv):
+    """./dev.py test on each runtime in turn, then one closing line for them all."""
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    lines, statuses = [], []
+    extra = ["--color=yes"] if sys.stdout.isatty() and "--color" not in " ".join(argv) else []
+    for runtime in runtimes:
+        print("\n== ./dev.py test --runtime %s (%s)" % (runtime.name, runtime.description),
+              flush=True)
+        start = time.monotonic()
+        cmd = [sys.executable, os.path.join(ROOT, "dev.py"), "--runtime", runtime.name]
+        status, output = _tee(cmd + argv + extra, env=dict(os.environ))
+        seconds = time.monotonic() - start
+        counts = pytest_counts(output)
+        if counts is None:
+            # no summary: the set-up or pytest itself failed; count it as a failure
+            counts = {"failed": 1}
+            lines.append("%s: no pytest summary (exit status %s), counted as 1 failed"
+                         % (runtime.name, status))
+        failed = counts.get("failed", 0) + counts.get("errors", 0)
+        for key, value in (("passed", counts.get("passed", 0)), ("failed", failed),
+                           ("skipped", counts.get("skipped", 0))):
+            totals[key] += value
+        lines.append("%s (%s): %d passed, %d failed, %d skipped in %.0f s"
+                     % (runtime.name, runtime.description, counts.get("passed", 0), failed,
+                        counts.get("skipped", 0), seconds))
+        statuses.append(status)
+    print("\n== all runtimes")
+    for line in lines:
+        print(line)
+    print("%(passed)d passed, %(failed)d failed, %(skipped)d skipped" % totals, flush=True)
+    bad = [s for s in statuses if s not in (0, 5)]     # 5: pytest collected nothing
+    if bad:
+        return bad[0]
+    return 0 if totals["passed"] + totals["skipped"] + totals["failed"] else 5
 
 
 def cmd_odoo(args):
     from . import odoo_env
     with _Postgres() as server:
-        config = odoo_env.write_config(server)
+        config = odoo_env.write_config(server, name=args.runtimes[0].config_name("odoo"))
         odoo_args = list(args.odoo_args)
         # odoo-bin takes a sub-command (shell, scaffold...) before its options
         command = [odoo_args.pop(0)] if odoo_args and not odoo_args[0].startswith("-") else []
@@ -86,15 +184,16 @@ def cmd_odoo(args):
 def cmd_selftest(args):
     from . import selftest
     with _Postgres() as server:
-        return selftest.run(server, args)
+        return selftest.run(server, args, runtime=args.runtimes[0])
 
 
 def cmd_bench(args):
     """The benchmark of bench/ (not part of the test run), in a throw-away database."""
     from . import odoo_env
     with _Postgres() as server:
-        config = odoo_env.write_config(server, name="odoo-bench.conf")
-        cmd = [venv.PYTHON, "-m", "bench.run", "--config", config, "--n", str(args.n),
+        runtime = args.runtimes[0]
+        config = odoo_env.write_config(server, name=runtime.config_name("odoo-bench"))
+        cmd = [runtime.python, "-m", "bench.run", "--config", config, "--n", str(args.n),
                "--m", str(args.m), "--sample", str(args.sample)]
         cmd += [flag for flag, wanted in (("--keep", args.keep), ("--no-4n", not args.four_n),
                                           ("--no-profile", not args.profile),
@@ -107,27 +206,54 @@ def cmd_lint(args):
     pylint = subprocess.run(
         [venv.PYTHON, "-m", "pylint", "--rcfile", os.path.join(ROOT, ".pylintrc"),
          "backflush_mrp", "backflush_mrp_queue"], cwd=ROOT)
-    return ruff.returncode or pylint.returncode
+    # Odoo 11 servers run Python 3.5-3.7: the add-ons (their tests included) must
+    # stay valid Python 3.5; vermin exits non-zero on any construct of a later version
+    minimum = subprocess.run(
+        [os.path.join(venv.VENV, "bin", "vermin"), "--quiet", "--no-tips", "--violations",
+         "--target=3.5-", "--backport", "typing", "backflush_mrp", "backflush_mrp_queue"],
+        cwd=ROOT)
+    if minimum.returncode:
+        print("lint: the add-ons must stay valid Python 3.5 (see vermin's report above)",
+              file=sys.stderr)
+    return ruff.returncode or pylint.returncode or minimum.returncode
 
 
 def parser():
     main = argparse.ArgumentParser(prog="./dev.py", description=__doc__)
-    sub = main.add_subparsers(dest="command", required=True)
-    sub.add_parser("setup", help="create/update .venv only").set_defaults(func=cmd_setup)
-    run = sub.add_parser("run", help="serve Odoo with backflush_mrp on demo data")
+    runtime_help = ("%s. Default: $%s, else for test and setup %s in turn; for run, odoo, "
+                    "selftest and bench py37, or py311 when no Python 3.7 is found; lint "
+                    "always runs on py311"
+                    % ("; ".join("%s = %s" % (name, r.description) for name, r in RUNTIMES.items()),
+                       venv.RUNTIME_VAR, " then ".join(venv.TESTED)))
+    main.add_argument("--runtime", choices=sorted(RUNTIMES), help=runtime_help)
+    # the same option after the command; SUPPRESS keeps the one given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--runtime", choices=sorted(RUNTIMES), default=argparse.SUPPRESS,
+                        help="the Python runtime (see ./dev.py --help)")
+    sub = main.add_subparsers(dest="command")
+    sub.required = True
+    sub.add_parser("setup", parents=[common], help="create/update the virtual environments "
+                   "only").set_defaults(func=cmd_setup)
+    run = sub.add_parser("run", parents=[common], help="serve Odoo with backflush_mrp on demo data")
     run.add_argument("--port", type=int, default=int(os.environ.get("BACKFLUSH_HTTP_PORT", "8069")))
     run.set_defaults(func=cmd_run)
-    test = sub.add_parser("test", help="run every test (pytest arguments may follow)")
-    test.add_argument("--http-port", type=int, default=8169)
+    test = sub.add_parser("test", parents=[common],
+                          help="run every test (pytest arguments may follow)")
+    test.add_argument("--http-port", type=int, default=None,
+                      help="of the test configuration (default: 8169 on py311, 8179 on py37)")
     test.set_defaults(func=cmd_test)
-    odoo = sub.add_parser("odoo", help="run odoo-bin with the project's configuration")
+    odoo = sub.add_parser("odoo", parents=[common],
+                          help="run odoo-bin with the project's configuration")
     odoo.set_defaults(func=cmd_odoo)
-    selftest = sub.add_parser("selftest", help="run Odoo's own tests under the compat layer")
+    selftest = sub.add_parser("selftest", parents=[common],
+                              help="run Odoo's own tests on a runtime")
     selftest.add_argument("--modules", default="base,product,stock,account,mrp,stock_account")
     selftest.add_argument("--keep", action="store_true", help="keep the throw-away database")
     selftest.set_defaults(func=cmd_selftest)
-    sub.add_parser("lint", help="ruff and pylint-odoo").set_defaults(func=cmd_lint)
-    bench = sub.add_parser("bench", help="benchmark: Odoo's mark done against the backflush")
+    sub.add_parser("lint", parents=[common],
+                   help="ruff and pylint-odoo (on py311)").set_defaults(func=cmd_lint)
+    bench = sub.add_parser("bench", parents=[common],
+                           help="benchmark: Odoo's mark done against the backflush")
     bench.add_argument("--n", type=int, default=1000, help="MOs of the periodic run")
     bench.add_argument("--m", type=int, default=10, help="components in the BoM")
     bench.add_argument("--sample", type=int, default=30, help="MOs measured one at a time")
@@ -142,6 +268,29 @@ def parser():
     return main
 
 
+def choose_runtimes(command, requested):
+    """The runtimes a command runs on, in order.
+
+    requested: the --runtime option, else $BACKFLUSH_RUNTIME, else None.
+    """
+    if command == "lint":
+        return [venv.LAYERED]
+    if requested:
+        if requested not in RUNTIMES:
+            raise DevError("%s=%s is not a runtime; choose one of %s"
+                           % (venv.RUNTIME_VAR, requested, ", ".join(sorted(RUNTIMES))))
+        return [RUNTIMES[requested]]
+    if command in ALL_RUNTIMES_COMMANDS:
+        return [RUNTIMES[name] for name in venv.TESTED]
+    native = venv.NATIVE
+    if venv.in_venv(native) or venv.find_interpreter(native.version):
+        return [native]
+    print("dev: no Python %s found (%s): running on %s instead"
+          % (native.tag, venv.where_looked(native.version), venv.LAYERED.description),
+          file=sys.stderr)
+    return [venv.LAYERED]
+
+
 def main(argv):
     args, extra = parser().parse_known_args(argv)
     if extra and args.command not in ("test", "odoo"):
@@ -149,12 +298,18 @@ def main(argv):
     # everything ./dev.py does not know goes to pytest or odoo-bin
     args.pytest_args = args.odoo_args = extra
     try:
-        if args.command != "setup" and not venv.in_venv():
-            python = venv.ensure()
-            # continue inside the virtual environment, where psycopg2 is
-            os.execv(python, [python, os.path.join(ROOT, "dev.py")] + argv)
+        requested = getattr(args, "runtime", None) or os.environ.get(venv.RUNTIME_VAR)
+        args.runtimes = choose_runtimes(args.command, requested)
         if args.command == "setup":
-            venv.ensure()
+            return args.func(args) or 0
+        if len(args.runtimes) > 1:      # test, no runtime chosen: each in turn
+            return test_all_runtimes(args.runtimes, argv)
+        runtime = args.runtimes[0]
+        if not venv.in_venv(runtime):
+            python = venv.ensure(runtime)
+            # continue inside the runtime's virtual environment, where psycopg2 is
+            os.environ[venv.RUNTIME_VAR] = runtime.name
+            os.execv(python, [python, os.path.join(ROOT, "dev.py")] + argv)
         return args.func(args) or 0
     except DevError as exc:
         print("error: %s" % exc, file=sys.stderr)

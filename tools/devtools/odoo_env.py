@@ -4,8 +4,7 @@ import os
 import subprocess
 import sys
 
-from . import MODULES, ROOT, STATE, DevError
-from .venv import PYTHON
+from . import MODULES, ROOT, STATE, DevError, venv
 
 LAUNCHER = os.path.join(ROOT, "tools", "odoo_launcher.py")
 SOURCE_HASH_KEY = "backflush_dev.source_hash"
@@ -16,8 +15,9 @@ RECIPE = "l10n_generic_coa first, then the modules with demo data"
 
 def odoo_addons_dir():
     out = subprocess.check_output(
-        [PYTHON, "-c", "import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))"],
-        text=True)
+        [venv.current().python, "-c",
+         "import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))"],
+        universal_newlines=True)
     return out.strip()
 
 
@@ -44,7 +44,7 @@ def write_config(server, http_port=8069, name="odoo.conf", **extra):
 
 
 def run_odoo(config, *args, check=True, command=(), **kwargs):
-    cmd = [PYTHON, LAUNCHER] + list(command) + ["-c", config] + list(args)
+    cmd = [venv.current().python, LAUNCHER] + list(command) + ["-c", config] + list(args)
     result = subprocess.run(cmd, cwd=ROOT, **kwargs)
     if check and result.returncode:
         raise DevError("odoo %s failed (exit %s); see the log above"

@@ -110,12 +110,27 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _as_cluster_owner():
-    """subprocess kwargs that run a command as the unprivileged owner when root."""
+def _owner_ids():
+    """(uid, gid) of the unprivileged owner of a private cluster when we are root, else None."""
     if os.geteuid() != 0:
-        return {}
+        return None
     entry = pwd.getpwnam(PRIVATE_OS_USER)
-    return {"user": entry.pw_uid, "group": entry.pw_gid}
+    return entry.pw_uid, entry.pw_gid
+
+
+def _as_cluster_owner():
+    """subprocess kwargs that run a command as the unprivileged owner when root
+    (a preexec_fn, since subprocess' own user= and group= need Python 3.9)."""
+    ids = _owner_ids()
+    if ids is None:
+        return {}
+    uid, gid = ids
+
+    def become_owner():
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    return {"preexec_fn": become_owner}
 
 
 def _run(cmd, **kwargs):
@@ -149,10 +164,10 @@ def _start_private():
     port = _running_private_port()
     if port:
         return Server("127.0.0.1", port, ODOO_ROLE, private=True)
-    owner = _as_cluster_owner()
+    owner = _owner_ids()
     os.makedirs(PRIVATE_DIR, exist_ok=True)
     if owner:
-        os.chown(PRIVATE_DIR, owner["user"], owner["group"])
+        os.chown(PRIVATE_DIR, *owner)
     if not os.path.exists(os.path.join(PRIVATE_DATA, "PG_VERSION")):
         _run([os.path.join(bindir, "initdb"), "-D", PRIVATE_DATA, "-U", ODOO_ROLE,
               "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])

@@ -1,5 +1,4 @@
 """The set-up and launcher fail with one clear line on bad input (issue: foundation)."""
-import os
 import socket
 import uuid
 
@@ -56,13 +55,17 @@ def test_port_taken_is_one_clear_line():
             cli.cmd_run(args)
 
 
-def test_broken_virtual_environment_is_detected(monkeypatch, tmp_path):
+def test_broken_virtual_environment_is_detected(tmp_path):
     broken = tmp_path / "bin" / "python"
     broken.parent.mkdir()
     broken.write_text("#!/bin/sh\nexit 1\n")
     broken.chmod(0o755)
-    monkeypatch.setattr(venv, "PYTHON", str(broken))
-    assert venv._healthy() is False
+    for runtime in venv.RUNTIMES.values():
+        copy = venv.Runtime(runtime.name, runtime.version, str(tmp_path), runtime.requirements,
+                            runtime.compat, runtime.suffix, runtime.http_port,
+                            runtime.description)
+        assert copy.python == str(broken)
+        assert venv._healthy(copy) is False
 
 
 def test_role_refused_is_one_clear_line(monkeypatch):
@@ -77,7 +80,7 @@ def test_role_refused_is_one_clear_line(monkeypatch):
 
 def test_no_module_is_left_to_install_in_the_test_database(server):
     """Else Odoo's cron runner skips the database and no scheduled backflush runs."""
-    conn = server.connect(os.environ.get("BACKFLUSH_TEST_DB", "backflush_test"))
+    conn = server.connect(cli.test_db(venv.current()))
     with conn.cursor() as cr:
         cr.execute("SELECT name FROM ir_module_module WHERE state IN "
                    "('to install', 'to upgrade', 'to remove')")
