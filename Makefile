@@ -1,25 +1,29 @@
 # Convenience targets; each one is a ./dev.py command (see README.md).
+# RUNTIME=py37|py36|py311 picks the Python (./dev.py --runtime); by default test
+# runs py37 then py311, and the other commands py37 (py311 when there is no 3.7).
 .PHONY: run test lint odoo-selftest setup
+RUNTIME ?=
+DEV = ./dev.py $(if $(RUNTIME),--runtime $(RUNTIME))
 
 run:
-	./dev.py run
+	$(DEV) run
 
 test:
-	./dev.py test
+	$(DEV) test
 
 lint:
 	./dev.py lint
 
 odoo-selftest:
-	./dev.py selftest
+	$(DEV) selftest
 
 # not part of the test run: Odoo's mark done against the backflush (bench/)
 .PHONY: bench
 bench:
-	./dev.py bench
+	$(DEV) bench
 
 setup:
-	./dev.py setup
+	$(DEV) setup
 
 .PHONY: readme
 readme:
@@ -30,7 +34,7 @@ readme:
 POT_DB ?= backflush_pot
 .PHONY: pot
 pot:
-	./dev.py odoo -d $(POT_DB) -i backflush_mrp -u backflush_mrp --without-demo=all --stop-after-init --log-level=warn
-	./dev.py odoo -d $(POT_DB) --i18n-export=.odoo/backflush_mrp.po --modules=backflush_mrp --log-level=warn
+	$(DEV) odoo -d $(POT_DB) -i backflush_mrp -u backflush_mrp --without-demo=all --stop-after-init --log-level=warn
+	$(DEV) odoo -d $(POT_DB) --i18n-export=.odoo/backflush_mrp.po --modules=backflush_mrp --log-level=warn
 	mkdir -p backflush_mrp/i18n
 	mv .odoo/backflush_mrp.po backflush_mrp/i18n/backflush_mrp.pot
