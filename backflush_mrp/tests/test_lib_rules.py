@@ -4,7 +4,8 @@ The most specific matching rule wins: BoM line, product, BoM, product
 category (nearest parent first), work center, company-wide rule, then the
 company default; ties by sequence, then id.
 """
-import pytest
+import unittest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from odoo.addons.backflush_mrp.lib import rules
@@ -77,232 +78,218 @@ EXPECTED_REASONS = [
 ]
 
 
-# -- one level at a time ----------------------------------------------------
+# -- resolution, level by level, then categories, ties, companies, scopes --
 
-@pytest.mark.parametrize("index", range(len(LEVEL_RULES)))
-def test_each_level_alone_matches(index):
-    only = LEVEL_RULES[index]
-    resolution = resolve([only], component())
-    assert resolution.rule == only
-    assert resolution.rule_id == only.id
-    assert resolution.reason == EXPECTED_REASONS[index]
+class TestLevels(unittest.TestCase):
+    """One level at a time, then every level against the less specific ones."""
 
+    def test_each_level_alone_matches(self):
+        for index in range(len(LEVEL_RULES)):
+            with self.subTest(index=index):
+                only = LEVEL_RULES[index]
+                resolution = resolve([only], component())
+                self.assertEqual(resolution.rule, only)
+                self.assertEqual(resolution.rule_id, only.id)
+                self.assertEqual(resolution.reason, EXPECTED_REASONS[index])
 
-@pytest.mark.parametrize("index", range(len(LEVEL_RULES)))
-def test_most_specific_level_wins(index):
-    """With every less specific rule present, the rule at `index` wins."""
-    candidates = LEVEL_RULES[index:]
-    # order of the list must not matter, nor sequence across levels
-    for ordering in (candidates, list(reversed(candidates))):
-        resolution = resolve(ordering, component())
-        assert resolution.rule == LEVEL_RULES[index]
-        assert resolution.reason == EXPECTED_REASONS[index]
+    def test_most_specific_level_wins(self):
+        """With every less specific rule present, the rule at `index` wins."""
+        for index in range(len(LEVEL_RULES)):
+            with self.subTest(index=index):
+                candidates = LEVEL_RULES[index:]
+                # order of the list must not matter, nor sequence across levels
+                for ordering in (candidates, list(reversed(candidates))):
+                    resolution = resolve(ordering, component())
+                    self.assertEqual(resolution.rule, LEVEL_RULES[index])
+                    self.assertEqual(resolution.reason, EXPECTED_REASONS[index])
 
+    def test_specificity_beats_sequence(self):
+        """A more specific rule wins even when the less specific ones have a lower sequence."""
+        for index in range(len(LEVEL_RULES) - 1):
+            with self.subTest(index=index):
+                winner = LEVEL_RULES[index]._replace(sequence=1000)
+                others = [r._replace(sequence=0) for r in LEVEL_RULES[index + 1:]]
+                self.assertEqual(resolve(others + [winner], component()).rule, winner)
 
-@pytest.mark.parametrize("index", range(len(LEVEL_RULES) - 1))
-def test_specificity_beats_sequence(index):
-    """A more specific rule wins even when the less specific ones have a lower sequence."""
-    winner = LEVEL_RULES[index]._replace(sequence=1000)
-    others = [r._replace(sequence=0) for r in LEVEL_RULES[index + 1:]]
-    assert resolve(others + [winner], component()).rule == winner
+    def test_no_rule_is_company_default(self):
+        resolution = resolve([], component())
+        self.assertIsNone(resolution.rule)
+        self.assertIsNone(resolution.rule_id)
+        self.assertEqual(resolution.reason, "company default")
 
+    def test_no_matching_rule_is_company_default(self):
+        candidates = [
+            rule(1, bom_line_id=BOM_LINE + 1),
+            rule(2, product_id=PRODUCT + 1),
+            rule(3, bom_id=BOM + 1),
+            rule(4, product_categ_id=FINISHED),
+            rule(5, workcenter_id=WORKCENTER + 1),
+            rule(6, company_id=OTHER_COMPANY),
+            rule(7, active=False),
+        ]
+        resolution = resolve(candidates, component())
+        self.assertIsNone(resolution.rule)
+        self.assertEqual(resolution.reason, "company default")
 
-def test_no_rule_is_company_default():
-    resolution = resolve([], component())
-    assert resolution.rule is None
-    assert resolution.rule_id is None
-    assert resolution.reason == "company default"
+    def test_company_default_reason_when_component_has_no_bom_line(self):
+        comp = component(bom_line_id=None, bom_id=None, workcenter_id=None)
+        self.assertEqual(resolve([rule(1, bom_line_id=BOM_LINE), rule(2, bom_id=BOM),
+                                  rule(3, workcenter_id=WORKCENTER)], comp).reason,
+                         "company default")
 
+    def test_bom_line_rule_reason_text(self):
+        resolution = resolve([rule(9, "Screws line-side", bom_line_id=BOM_LINE)], component())
+        self.assertEqual(resolution.reason, "BoM line rule 'Screws line-side'")
 
-def test_no_matching_rule_is_company_default():
-    candidates = [
-        rule(1, bom_line_id=BOM_LINE + 1),
-        rule(2, product_id=PRODUCT + 1),
-        rule(3, bom_id=BOM + 1),
-        rule(4, product_categ_id=FINISHED),
-        rule(5, workcenter_id=WORKCENTER + 1),
-        rule(6, company_id=OTHER_COMPANY),
-        rule(7, active=False),
-    ]
-    resolution = resolve(candidates, component())
-    assert resolution.rule is None
-    assert resolution.reason == "company default"
+    def test_trigger_is_carried_on_resolved_rule(self):
+        resolution = resolve(LEVEL_RULES, component())
+        self.assertEqual(resolution.rule.trigger, "operation_done")
 
-
-def test_company_default_reason_when_component_has_no_bom_line():
-    comp = component(bom_line_id=None, bom_id=None, workcenter_id=None)
-    assert resolve([rule(1, bom_line_id=BOM_LINE), rule(2, bom_id=BOM),
-                    rule(3, workcenter_id=WORKCENTER)], comp).reason == "company default"
-
-
-def test_bom_line_rule_reason_text():
-    resolution = resolve([rule(9, "Screws line-side", bom_line_id=BOM_LINE)], component())
-    assert resolution.reason == "BoM line rule 'Screws line-side'"
-
-
-# -- categories -------------------------------------------------------------
-
-def test_rule_on_grandparent_category_matches():
-    grand = rule(1, "Raw", product_categ_id=RAW)
-    resolution = resolve([grand], component(categ_id=SCREWS))
-    assert resolution.rule == grand
-    assert resolution.reason == "category All / Raw rule 'Raw'"
-
-
-def test_rule_on_root_category_matches_everything_below():
-    root = rule(1, "All products", product_categ_id=ALL)
-    for categ in (ALL, RAW, FASTENERS, SCREWS, FINISHED):
-        assert resolve([root], component(categ_id=categ)).rule == root
+    def test_level_constants_are_ordered(self):
+        self.assertTrue(rules.LEVEL_BOM_LINE < rules.LEVEL_PRODUCT < rules.LEVEL_BOM
+                        < rules.LEVEL_CATEGORY < rules.LEVEL_WORKCENTER < rules.LEVEL_COMPANY)
 
 
-def test_rule_on_sibling_or_child_category_does_not_match():
-    finished = rule(1, product_categ_id=FINISHED)
-    child = rule(2, product_categ_id=SCREWS)  # a child of the component's category
-    assert resolve([finished, child], component(categ_id=FASTENERS)).rule is None
+class TestCategories(unittest.TestCase):
+
+    def test_rule_on_grandparent_category_matches(self):
+        grand = rule(1, "Raw", product_categ_id=RAW)
+        resolution = resolve([grand], component(categ_id=SCREWS))
+        self.assertEqual(resolution.rule, grand)
+        self.assertEqual(resolution.reason, "category All / Raw rule 'Raw'")
+
+    def test_rule_on_root_category_matches_everything_below(self):
+        root = rule(1, "All products", product_categ_id=ALL)
+        for categ in (ALL, RAW, FASTENERS, SCREWS, FINISHED):
+            self.assertEqual(resolve([root], component(categ_id=categ)).rule, root)
+
+    def test_rule_on_sibling_or_child_category_does_not_match(self):
+        finished = rule(1, product_categ_id=FINISHED)
+        child = rule(2, product_categ_id=SCREWS)  # a child of the component's category
+        self.assertIsNone(resolve([finished, child], component(categ_id=FASTENERS)).rule)
+
+    def test_nearer_category_wins_over_farther(self):
+        far = rule(1, "All", product_categ_id=ALL, sequence=1)
+        middle = rule(2, "Raw", product_categ_id=RAW, sequence=5)
+        near = rule(3, "Fasteners", product_categ_id=FASTENERS, sequence=99)
+        comp = component(categ_id=SCREWS)
+        self.assertEqual(resolve([far, middle, near], comp).rule, near)
+        self.assertEqual(resolve([far, middle], comp).rule, middle)
+        self.assertEqual(resolve([far], comp).rule, far)
+        self.assertEqual(resolve([far, middle, near], comp).reason,
+                         "category All / Raw / Fasteners rule 'Fasteners'")
+
+    def test_own_category_rule_reason(self):
+        own = rule(1, "Screws", product_categ_id=SCREWS)
+        self.assertEqual(resolve([own], component(categ_id=SCREWS)).reason,
+                         "category All / Raw / Fasteners / Screws rule 'Screws'")
+
+    def test_same_category_ties_by_sequence(self):
+        first = rule(5, "late id, low sequence", product_categ_id=RAW, sequence=1)
+        second = rule(2, "early id, high sequence", product_categ_id=RAW, sequence=2)
+        self.assertEqual(resolve([second, first], component()).rule, first)
+
+    def test_category_reason_without_names_falls_back_to_id(self):
+        comp = component(categ_id=FASTENERS, category_names=())
+        resolution = resolve([rule(1, "Raw", product_categ_id=RAW)], comp)
+        self.assertEqual(resolution.reason, "category #%s rule 'Raw'" % RAW)
+
+    def test_component_without_category_matches_no_category_rule(self):
+        comp = component(category_path=(), category_names=())
+        self.assertIsNone(resolve([rule(1, product_categ_id=ALL)], comp).rule)
 
 
-def test_nearer_category_wins_over_farther():
-    far = rule(1, "All", product_categ_id=ALL, sequence=1)
-    middle = rule(2, "Raw", product_categ_id=RAW, sequence=5)
-    near = rule(3, "Fasteners", product_categ_id=FASTENERS, sequence=99)
-    comp = component(categ_id=SCREWS)
-    assert resolve([far, middle, near], comp).rule == near
-    assert resolve([far, middle], comp).rule == middle
-    assert resolve([far], comp).rule == far
-    assert resolve([far, middle, near], comp).reason == (
-        "category All / Raw / Fasteners rule 'Fasteners'")
+class TestTies(unittest.TestCase):
+
+    def test_ties_broken_by_sequence_then_id(self):
+        for scope in ({"bom_line_id": BOM_LINE}, {"product_id": PRODUCT}, {"bom_id": BOM},
+                      {"product_categ_id": FASTENERS}, {"workcenter_id": WORKCENTER}, {}):
+            with self.subTest(**scope):
+                low_seq = rule(30, "low sequence", sequence=1, **scope)
+                high_seq = rule(10, "high sequence", sequence=20, **scope)
+                self.assertEqual(resolve([high_seq, low_seq], component()).rule, low_seq)
+                self.assertEqual(resolve([low_seq, high_seq], component()).rule, low_seq)
+
+                same_a = rule(11, "a", sequence=5, **scope)
+                same_b = rule(12, "b", sequence=5, **scope)
+                self.assertEqual(resolve([same_b, same_a], component()).rule, same_a)
+                self.assertEqual(resolve([same_a, same_b], component()).rule, same_a)
+
+    def test_negative_sequence_sorts_first(self):
+        a = rule(1, sequence=0, product_id=PRODUCT)
+        b = rule(2, sequence=-3, product_id=PRODUCT)
+        self.assertEqual(resolve([a, b], component()).rule, b)
 
 
-def test_own_category_rule_reason():
-    own = rule(1, "Screws", product_categ_id=SCREWS)
-    assert resolve([own], component(categ_id=SCREWS)).reason == (
-        "category All / Raw / Fasteners / Screws rule 'Screws'")
+class TestActiveAndCompany(unittest.TestCase):
+
+    def test_archived_rules_ignored(self):
+        archived = rule(1, bom_line_id=BOM_LINE, active=False)
+        fallback = rule(2, product_categ_id=ALL)
+        self.assertEqual(resolve([archived, fallback], component()).rule, fallback)
+        self.assertEqual(resolve([archived], component()).reason, "company default")
+
+    def test_other_company_rules_ignored(self):
+        foreign = rule(1, bom_line_id=BOM_LINE, company_id=OTHER_COMPANY)
+        mine = rule(2, workcenter_id=WORKCENTER, company_id=COMPANY)
+        self.assertEqual(resolve([foreign, mine], component()).rule, mine)
+        self.assertIsNone(resolve([foreign], component()).rule)
+        self.assertEqual(resolve([foreign], component(company_id=OTHER_COMPANY)).rule, foreign)
+
+    def test_rule_without_company_applies_to_all_companies(self):
+        shared = rule(1, product_id=PRODUCT, company_id=None)
+        for company in (COMPANY, OTHER_COMPANY, 99):
+            self.assertEqual(resolve([shared], component(company_id=company)).rule, shared)
+
+    def test_company_wide_rule_of_other_company_ignored(self):
+        self.assertIsNone(resolve([rule(1, company_id=OTHER_COMPANY)], component()).rule)
+        everyone = rule(2, "Everyone")
+        self.assertEqual(resolve([everyone], component()).reason, "company rule 'Everyone'")
+
+    def test_company_specific_and_shared_rules_at_same_level_tie_by_sequence(self):
+        shared = rule(1, product_id=PRODUCT, company_id=None, sequence=5)
+        mine = rule(2, product_id=PRODUCT, company_id=COMPANY, sequence=1)
+        self.assertEqual(resolve([shared, mine], component()).rule, mine)
 
 
-def test_same_category_ties_by_sequence():
-    first = rule(5, "late id, low sequence", product_categ_id=RAW, sequence=1)
-    second = rule(2, "early id, high sequence", product_categ_id=RAW, sequence=2)
-    assert resolve([second, first], component()).rule == first
+class TestMultiFieldScopes(unittest.TestCase):
+    """Rules that name several scope fields."""
 
+    def test_multi_field_scope_needs_every_field_to_match(self):
+        for scope in (
+            {"bom_line_id": BOM_LINE, "product_id": PRODUCT + 1},
+            {"product_id": PRODUCT, "bom_id": BOM + 1},
+            {"product_id": PRODUCT, "workcenter_id": WORKCENTER + 1},
+            {"bom_id": BOM, "product_categ_id": FINISHED},
+            {"product_categ_id": RAW, "workcenter_id": WORKCENTER + 1},
+            {"bom_line_id": BOM_LINE, "bom_id": BOM, "product_id": PRODUCT,
+             "product_categ_id": FASTENERS, "workcenter_id": WORKCENTER + 1},
+        ):
+            with self.subTest(**scope):
+                self.assertIsNone(resolve([rule(1, **scope)], component()).rule)
 
-def test_category_reason_without_names_falls_back_to_id():
-    comp = component(categ_id=FASTENERS, category_names=())
-    resolution = resolve([rule(1, "Raw", product_categ_id=RAW)], comp)
-    assert resolution.reason == "category #%s rule 'Raw'" % RAW
+    def test_multi_field_scope_ranked_by_most_specific_field(self):
+        for scope, reason in (
+            ({"bom_line_id": BOM_LINE, "product_id": PRODUCT}, "BoM line rule"),
+            ({"product_id": PRODUCT, "workcenter_id": WORKCENTER}, "product rule"),
+            ({"bom_id": BOM, "product_categ_id": RAW}, "BoM rule"),
+            ({"product_categ_id": RAW, "workcenter_id": WORKCENTER}, "category All / Raw rule"),
+            ({"bom_line_id": BOM_LINE, "bom_id": BOM, "product_id": PRODUCT,
+              "product_categ_id": ALL, "workcenter_id": WORKCENTER}, "BoM line rule"),
+        ):
+            with self.subTest(**scope):
+                resolution = resolve([rule(1, "multi", **scope)], component())
+                self.assertIsNotNone(resolution.rule)
+                self.assertEqual(resolution.reason, "%s 'multi'" % reason)
 
+    def test_multi_field_product_rule_beats_plain_bom_rule(self):
+        product_and_wc = rule(1, product_id=PRODUCT, workcenter_id=WORKCENTER, sequence=50)
+        bom_only = rule(2, bom_id=BOM, sequence=1)
+        self.assertEqual(resolve([bom_only, product_and_wc], component()).rule, product_and_wc)
 
-def test_component_without_category_matches_no_category_rule():
-    comp = component(category_path=(), category_names=())
-    assert resolve([rule(1, product_categ_id=ALL)], comp).rule is None
-
-
-# -- ties ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("scope", [
-    {"bom_line_id": BOM_LINE}, {"product_id": PRODUCT}, {"bom_id": BOM},
-    {"product_categ_id": FASTENERS}, {"workcenter_id": WORKCENTER}, {},
-])
-def test_ties_broken_by_sequence_then_id(scope):
-    low_seq = rule(30, "low sequence", sequence=1, **scope)
-    high_seq = rule(10, "high sequence", sequence=20, **scope)
-    assert resolve([high_seq, low_seq], component()).rule == low_seq
-    assert resolve([low_seq, high_seq], component()).rule == low_seq
-
-    same_a = rule(11, "a", sequence=5, **scope)
-    same_b = rule(12, "b", sequence=5, **scope)
-    assert resolve([same_b, same_a], component()).rule == same_a
-    assert resolve([same_a, same_b], component()).rule == same_a
-
-
-def test_negative_sequence_sorts_first():
-    a = rule(1, sequence=0, product_id=PRODUCT)
-    b = rule(2, sequence=-3, product_id=PRODUCT)
-    assert resolve([a, b], component()).rule == b
-
-
-# -- active / company -------------------------------------------------------
-
-def test_archived_rules_ignored():
-    archived = rule(1, bom_line_id=BOM_LINE, active=False)
-    fallback = rule(2, product_categ_id=ALL)
-    assert resolve([archived, fallback], component()).rule == fallback
-    assert resolve([archived], component()).reason == "company default"
-
-
-def test_other_company_rules_ignored():
-    foreign = rule(1, bom_line_id=BOM_LINE, company_id=OTHER_COMPANY)
-    mine = rule(2, workcenter_id=WORKCENTER, company_id=COMPANY)
-    assert resolve([foreign, mine], component()).rule == mine
-    assert resolve([foreign], component()).rule is None
-    assert resolve([foreign], component(company_id=OTHER_COMPANY)).rule == foreign
-
-
-def test_rule_without_company_applies_to_all_companies():
-    shared = rule(1, product_id=PRODUCT, company_id=None)
-    for company in (COMPANY, OTHER_COMPANY, 99):
-        assert resolve([shared], component(company_id=company)).rule == shared
-
-
-def test_company_wide_rule_of_other_company_ignored():
-    assert resolve([rule(1, company_id=OTHER_COMPANY)], component()).rule is None
-    everyone = rule(2, "Everyone")
-    assert resolve([everyone], component()).reason == "company rule 'Everyone'"
-
-
-def test_company_specific_and_shared_rules_at_same_level_tie_by_sequence():
-    shared = rule(1, product_id=PRODUCT, company_id=None, sequence=5)
-    mine = rule(2, product_id=PRODUCT, company_id=COMPANY, sequence=1)
-    assert resolve([shared, mine], component()).rule == mine
-
-
-# -- several scope fields ---------------------------------------------------
-
-@pytest.mark.parametrize("scope", [
-    {"bom_line_id": BOM_LINE, "product_id": PRODUCT + 1},
-    {"product_id": PRODUCT, "bom_id": BOM + 1},
-    {"product_id": PRODUCT, "workcenter_id": WORKCENTER + 1},
-    {"bom_id": BOM, "product_categ_id": FINISHED},
-    {"product_categ_id": RAW, "workcenter_id": WORKCENTER + 1},
-    {"bom_line_id": BOM_LINE, "bom_id": BOM, "product_id": PRODUCT,
-     "product_categ_id": FASTENERS, "workcenter_id": WORKCENTER + 1},
-])
-def test_multi_field_scope_needs_every_field_to_match(scope):
-    assert resolve([rule(1, **scope)], component()).rule is None
-
-
-@pytest.mark.parametrize("scope, reason", [
-    ({"bom_line_id": BOM_LINE, "product_id": PRODUCT}, "BoM line rule"),
-    ({"product_id": PRODUCT, "workcenter_id": WORKCENTER}, "product rule"),
-    ({"bom_id": BOM, "product_categ_id": RAW}, "BoM rule"),
-    ({"product_categ_id": RAW, "workcenter_id": WORKCENTER}, "category All / Raw rule"),
-    ({"bom_line_id": BOM_LINE, "bom_id": BOM, "product_id": PRODUCT,
-      "product_categ_id": ALL, "workcenter_id": WORKCENTER}, "BoM line rule"),
-])
-def test_multi_field_scope_ranked_by_most_specific_field(scope, reason):
-    resolution = resolve([rule(1, "multi", **scope)], component())
-    assert resolution.rule is not None
-    assert resolution.reason == "%s 'multi'" % reason
-
-
-def test_multi_field_product_rule_beats_plain_bom_rule():
-    product_and_wc = rule(1, product_id=PRODUCT, workcenter_id=WORKCENTER, sequence=50)
-    bom_only = rule(2, bom_id=BOM, sequence=1)
-    assert resolve([bom_only, product_and_wc], component()).rule == product_and_wc
-
-
-def test_workcenter_rule_needs_component_workcenter():
-    wc = rule(1, workcenter_id=WORKCENTER)
-    assert resolve([wc], component(workcenter_id=None)).rule is None
-
-
-def test_trigger_is_carried_on_resolved_rule():
-    resolution = resolve(LEVEL_RULES, component())
-    assert resolution.rule.trigger == "operation_done"
-
-
-def test_level_constants_are_ordered():
-    assert (rules.LEVEL_BOM_LINE < rules.LEVEL_PRODUCT < rules.LEVEL_BOM
-            < rules.LEVEL_CATEGORY < rules.LEVEL_WORKCENTER < rules.LEVEL_COMPANY)
+    def test_workcenter_rule_needs_component_workcenter(self):
+        wc = rule(1, workcenter_id=WORKCENTER)
+        self.assertIsNone(resolve([wc], component(workcenter_id=None)).rule)
 
 
 # -- property: the resolved rule is the most specific matching one ----------
@@ -336,7 +323,7 @@ _maybe = st.one_of  # readability below
 @st.composite
 def rule_lists(draw):
     count = draw(st.integers(min_value=0, max_value=12))
-    ids = draw(st.lists(st.integers(min_value=1, max_value=10_000), min_size=count,
+    ids = draw(st.lists(st.integers(min_value=1, max_value=10000), min_size=count,
                         max_size=count, unique=True))
     result = []
     for rule_id in ids:
@@ -371,27 +358,30 @@ def components(draw):
     )
 
 
-@settings(max_examples=600, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(candidates=rule_lists(), comp=components())
-def test_property_resolved_rule_is_most_specific_match(candidates, comp):
-    resolution = resolve(candidates, comp)
-    matching = [r for r in candidates if _oracle_matches(r, comp)]
-    if not matching:
-        assert resolution.rule is None
-        assert resolution.reason == "company default"
-        return
-    best = resolution.rule
-    assert best in matching
-    best_rank = _oracle_rank(best, comp)
-    for other in matching:
-        # no matching rule is strictly more specific
-        assert _oracle_rank(other, comp) >= best_rank
-        if _oracle_rank(other, comp) == best_rank:
-            assert (other.sequence, other.id) >= (best.sequence, best.id)
-    level, distance = best_rank
-    label = {0: "BoM line rule", 1: "product rule", 2: "BoM rule", 4: "work center rule",
-             5: "company rule"}.get(level) or "category %s rule" % comp.category_names[distance]
-    assert resolution.reason == "%s '%s'" % (label, best.name)
-    # the answer does not depend on the order the rules come in
-    assert resolve(list(reversed(candidates)), comp) == resolution
+class TestResolveProperty(unittest.TestCase):
+
+    @settings(max_examples=600, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(candidates=rule_lists(), comp=components())
+    def test_property_resolved_rule_is_most_specific_match(self, candidates, comp):
+        resolution = resolve(candidates, comp)
+        matching = [r for r in candidates if _oracle_matches(r, comp)]
+        if not matching:
+            self.assertIsNone(resolution.rule)
+            self.assertEqual(resolution.reason, "company default")
+            return
+        best = resolution.rule
+        self.assertIn(best, matching)
+        best_rank = _oracle_rank(best, comp)
+        for other in matching:
+            # no matching rule is strictly more specific
+            self.assertGreaterEqual(_oracle_rank(other, comp), best_rank)
+            if _oracle_rank(other, comp) == best_rank:
+                self.assertGreaterEqual((other.sequence, other.id), (best.sequence, best.id))
+        level, distance = best_rank
+        label = {0: "BoM line rule", 1: "product rule", 2: "BoM rule", 4: "work center rule",
+                 5: "company rule"}.get(level) or ("category %s rule"
+                                                   % comp.category_names[distance])
+        self.assertEqual(resolution.reason, "%s '%s'" % (label, best.name))
+        # the answer does not depend on the order the rules come in
+        self.assertEqual(resolve(list(reversed(candidates)), comp), resolution)
