@@ -210,6 +210,20 @@ def cmd_bench(args):
         return subprocess.run(cmd, cwd=ROOT).returncode
 
 
+def cmd_odoo_tests(args):
+    """The add-ons' tests, run by Odoo's own runner (odoo-bin --test-enable)."""
+    from . import addon_tests
+    with _Postgres() as server:
+        return addon_tests.run(server, runtime=args.runtimes[0])
+
+
+def cmd_wheels(args):
+    """Build the add-ons' wheels and install them into a fresh native environment."""
+    from . import wheels
+    with _Postgres() as server:
+        return wheels.run(server)
+
+
 def cmd_lint(args):
     ruff = subprocess.run([os.path.join(venv.VENV, "bin", "ruff"), "check", "."], cwd=ROOT)
     pylint = subprocess.run(
@@ -261,6 +275,13 @@ def parser():
     selftest.set_defaults(func=cmd_selftest)
     sub.add_parser("lint", parents=[common],
                    help="ruff and pylint-odoo (on py311)").set_defaults(func=cmd_lint)
+    sub.add_parser("odoo-tests", parents=[common],
+                   help="the add-ons' tests run by Odoo's own runner (odoo-bin --test-enable)"
+                   ).set_defaults(func=cmd_odoo_tests)
+    sub.add_parser("wheels", parents=[common],
+                   help="build the add-ons' wheels (setuptools-odoo) and install them into a "
+                        "fresh Python 3.7 environment, then into a database").set_defaults(
+        func=cmd_wheels)
     bench = sub.add_parser("bench", parents=[common],
                            help="benchmark: Odoo's mark done against the backflush")
     bench.add_argument("--n", type=int, default=1000, help="MOs of the periodic run")

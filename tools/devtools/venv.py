@@ -37,7 +37,7 @@ class Runtime:
     """One Python with its virtual environment and its per-runtime state."""
 
     def __init__(self, name, version, venv_dir, requirements, compat, suffix, http_port,
-                 description, pip=None):
+                 description, pip=None, health_check=HEALTH_CHECK):
         self.name = name
         self.version = version                  # (major, minor)
         self.venv = os.path.join(ROOT, venv_dir)
@@ -50,6 +50,7 @@ class Runtime:
         self.description = description
         self.pip = pip                          # a pip to install first, when the bundled
                                                 # one is too old for the wheels
+        self.health_check = health_check        # what must import in the environment
 
     def __repr__(self):
         return "<runtime %s>" % self.name
@@ -212,7 +213,7 @@ def _runs(python, code):
 
 
 def _healthy(runtime=LAYERED):
-    if not os.path.exists(runtime.python) or not _runs(runtime.python, HEALTH_CHECK):
+    if not os.path.exists(runtime.python) or not _runs(runtime.python, runtime.health_check):
         return False
     return runtime.compat or _runs(runtime.python, NO_LAYER_CHECK)
 
@@ -266,7 +267,7 @@ def ensure(runtime=LAYERED):
         os.unlink(pth)       # a native runtime never loads the layer
     if not _healthy(runtime):
         raise DevError("the virtual environment still fails '%s'%s; remove %s and retry"
-                       % (HEALTH_CHECK, "" if runtime.compat else " (or loads the layer)",
+                       % (runtime.health_check, "" if runtime.compat else " (or loads the layer)",
                           os.path.relpath(runtime.venv, ROOT)))
     with open(runtime.stamp, "w") as handle:
         handle.write(stamp)
