@@ -43,7 +43,7 @@ def _run(cmd, timeout=APT_TIMEOUT, **kwargs):
     """None when cmd succeeded, else what went wrong (one line)."""
     try:
         result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, timeout=timeout, **kwargs)
+                                universal_newlines=True, timeout=timeout, **kwargs)  # noqa: UP021 (3.6)
     except subprocess.TimeoutExpired:
         return "%s took more than %d s" % (" ".join(cmd[:3]), timeout)
     except OSError as error:

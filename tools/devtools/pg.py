@@ -135,7 +135,7 @@ def _as_cluster_owner():
 
 def _run(cmd, **kwargs):
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, **_as_cluster_owner(), **kwargs)
+                            universal_newlines=True, **_as_cluster_owner(), **kwargs)  # noqa: UP021 (3.6)
     if result.returncode:
         last = (result.stdout.strip().splitlines() or ["no output"])[-1]
         raise DevError("%s failed: %s" % (os.path.basename(cmd[0]), last))

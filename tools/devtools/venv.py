@@ -100,7 +100,7 @@ def _pyenv_roots():
     if shutil.which("pyenv"):
         try:
             out = subprocess.run(["pyenv", "root"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, text=True,
+                                 stderr=subprocess.DEVNULL, universal_newlines=True,  # noqa: UP021 (3.6)
                                  timeout=30).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             out = ""
@@ -142,7 +142,7 @@ def _version_of(python):
     try:
         result = subprocess.run([python, "-c", "import sys; print('%d %d' % sys.version_info[:2])"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                text=True, timeout=60)
+                                universal_newlines=True, timeout=60)  # noqa: UP021 (3.6)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode:
