@@ -101,6 +101,11 @@ def cmd_test(args):
                   % runtime.name, file=sys.stderr, flush=True)
             cmd += ["-o", "testpaths=%s" % " ".join(
                 path for path in _testpaths() if not path.startswith("compat"))]
+        for plugin in runtime.pytest_plugins:
+            cmd += ["-p", plugin]
+        if runtime.pytest_plugins:      # imported before pytest.ini's pythonpath applies
+            env["PYTHONPATH"] = os.pathsep.join(
+                [os.path.join(ROOT, "tools")] + [p for p in [env.get("PYTHONPATH")] if p])
         print("dev: pytest on %s (%s), database %s"
               % (runtime.name, runtime.description, dbname), file=sys.stderr, flush=True)
         return subprocess.run(cmd + args.pytest_args, cwd=ROOT, env=env).returncode

@@ -37,7 +37,7 @@ class Runtime:
     """One Python with its virtual environment and its per-runtime state."""
 
     def __init__(self, name, version, venv_dir, requirements, compat, suffix, http_port,
-                 description, pip=None, health_check=HEALTH_CHECK):
+                 description, pip=None, health_check=HEALTH_CHECK, pytest_plugins=()):
         self.name = name
         self.version = version                  # (major, minor)
         self.venv = os.path.join(ROOT, venv_dir)
@@ -51,6 +51,7 @@ class Runtime:
         self.pip = pip                          # a pip to install first, when the bundled
                                                 # one is too old for the wheels
         self.health_check = health_check        # what must import in the environment
+        self.pytest_plugins = pytest_plugins    # of tools/devtools, loaded by ./dev.py test
 
     def __repr__(self):
         return "<runtime %s>" % self.name
@@ -77,7 +78,7 @@ RUNTIMES = {
                     suffix="_py36", http_port=8189,
                     description="Python 3.6 with Odoo 11 libraries, no patch",
                     # 3.6's own pip 18.1 knows no manylinux2010 wheels
-                    pip="pip==21.3.1"),
+                    pip="pip==21.3.1", pytest_plugins=("devtools.pytest_py36",)),
     "py311": Runtime("py311", (3, 11), ".venv", ("requirements.txt", "requirements-dev.txt"),
                      compat=True, suffix="", http_port=8169,
                      description="Python 3.11 with the compatibility layer"),
