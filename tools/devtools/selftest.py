@@ -80,9 +80,11 @@ LEFT_OUT = {
 # Tests left out on one runtime only: runtime name -> {test id: LeftOut}. On the
 # native runtimes (Odoo 11.0.7 on Python 3.7/3.6, no patch) this is what Odoo
 # itself fails there; the entries above hold on every runtime.
+# Measured on py37 (Python 3.7.16, PostgreSQL 15): 903 passed, 0 failed, 9 skipped,
+# the 9 being the entries above: Odoo 11.0.7 fails nothing else there.
 LEFT_OUT_BY_RUNTIME = {
     "py37": {},
-    "py36": {},
+    "py36": {},     # not run yet
 }
 
 # Errors Odoo logs outside any test that come from this machine, not from the
