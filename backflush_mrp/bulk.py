@@ -2,11 +2,11 @@
 
 Odoo 11 creates records one at a time (several statements each) and writes
 different values to different records one statement per record. A periodic
-run logs thousands of component lines and updates thousands of backflush
-lines; these helpers do it in one statement per table instead. They are
-only used on this module's append-only tables (logs, log lines) and on its
-own plain columns, which have no stored computed fields, no constraints
-beyond the database's and no tracking; the ORM cache is invalidated after.
+run logs thousands of component lines; this helper does it in one
+statement per table instead. It is only used on this module's append-only
+tables (logs, log lines), which have no stored computed fields, no
+constraints beyond the database's and no tracking; the ORM cache is
+invalidated after.
 """
 from odoo import fields
 from psycopg2 import sql
@@ -125,26 +125,3 @@ def _invalidate_inverses(model, columns, links):
                     if other.type == "many2many" and other.relation == field.relation]
         if inverses:
             comodel.invalidate_cache(fnames=inverses)
-
-
-def add_to_columns(model, increments):
-    """Add to float columns of many records in one statement per batch.
-
-    increments: {record id: {column: amount}}, the same columns for every record.
-    """
-    if not increments:
-        return
-    cr = model.env.cr
-    columns = sorted(next(iter(increments.values())))
-    rows = [(record_id,) + tuple(amounts[column] for column in columns)
-            for record_id, amounts in sorted(increments.items())]
-    template = "(%s)" % ",".join(["%s"] + ["%s::float8"] * len(columns))
-    assignments = sql.SQL(", ").join(
-        sql.SQL("{column} = COALESCE(t.{column}, 0) + v.{column}").format(
-            column=sql.Identifier(column)) for column in columns)
-    for batch in _batches(rows):
-        _execute(cr, "UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) "
-                     "AS v(id, {columns}) WHERE t.id = v.id",
-                 table=sql.Identifier(model._table), assignments=assignments,
-                 values=_values_clause(cr, batch, template), columns=_identifiers(columns))
-    model.invalidate_cache(fnames=columns, ids=list(increments))

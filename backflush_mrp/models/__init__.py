@@ -1,6 +1,6 @@
 from . import (
+    account_move,
     account_move_line,
-    backflush_batch,
     backflush_engine,
     backflush_exception,
     backflush_log,

@@ -1,74 +1,77 @@
-"""Summarised backflush entries: one journal entry per run instead of one per move."""
+"""Summarised backflush entries: one journal entry per run instead of one per move.
+
+An option of the company (backflush_summarised_posting). The stock moves,
+their valuation and everything else Odoo keeps of them stay as Odoo makes
+them; only their journal items are gathered: while a summarised run posts
+(context ``backflush_summary``, the run's reference), stock.move's
+_prepare_account_move_line hands each move's items to _backflush_gather,
+which keeps them on a draft entry of the run, and returns none, so
+stock_account makes no entry of its own. Once the run's moves are done,
+_backflush_summarised_entries turns the drafts into posted entries, their
+items grouped by account, product and MO.
+"""
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, models
 
-
-class EntryCollector:
-    """Where a summarised run gathers its entries (an object, so contexts stay hashable)."""
-
-    def __init__(self):
-        self.entries = []
+# what an item's group is made of (see _backflush_summarised_entries)
+GROUP_FIELDS = ("account_id", "product_id", "backflush_production_id", "partner_id",
+                "backflush_variance_type", "product_uom_id")
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
     @api.model
-    def create(self, vals):
-        # during a summarised backflush run, stock valuation entries are collected
-        # (stock_account then posts an empty recordset) and merged afterwards
-        if vals.get("stock_move_id") and not vals.get("ref"):
-            # stock_account refers to the picking, which an MO's moves have none of
-            production = self.env["stock.move"].browse(vals["stock_move_id"]) \
-                ._backflush_production()
-            if production:
-                # the items' ref is related to the entry's: both or neither
-                lines = [(command, line_id, dict(line, ref=production.name))
-                         if command == 0 and not line.get("ref") else (command, line_id, line)
-                         for command, line_id, line in vals.get("line_ids", [])]
-                vals = dict(vals, ref=production.name, line_ids=lines)
-        collector = self.env.context.get("backflush_entry_collector")
-        if collector is not None and vals.get("stock_move_id"):
-            collector.entries.append(vals)
-            return self.browse()
-        return super().create(vals)
+    def _backflush_gathering(self, summary, journal_id=None):
+        domain = [("ref", "=", summary), ("state", "=", "draft"),
+                  ("stock_move_id", "=", False)]
+        if journal_id:
+            domain.append(("journal_id", "=", journal_id))
+        return self.sudo().search(domain)
 
     @api.model
-    def _backflush_summarised_entries(self, collected, ref, label):
-        """One posted entry per journal and date; items grouped by account, product and MO.
+    def _backflush_gather(self, summary, journal_id, date, items):
+        """Keep items ((0, 0, values) commands) on the draft entry of run summary."""
+        draft = self._backflush_gathering(summary, journal_id).filtered(
+            lambda entry: entry.date == date)[:1]
+        # an item's ref is related to its entry's: the entry's it is
+        items = [(command, record_id, {key: value for key, value in values.items()
+                                       if key != "ref"})
+                 for command, record_id, values in items]
+        if draft:
+            draft.write({"line_ids": items})
+        else:
+            self.sudo().create({"journal_id": journal_id, "date": date, "ref": summary,
+                                "line_ids": items})
+
+    @api.model
+    def _backflush_summarised_entries(self, summary, ref, label):
+        """The run's posted entries, one per journal and date, from its drafts.
 
         The MO of each item stays on it (backflush_production_id), and the
         backflush logs of the posting link the entry, so every item is traceable.
-        ref is the entry's reference, label its items' label.
+        ref is the entries' reference, label their items' label.
         """
-        groups = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-        for vals in collected.entries:
-            key = (vals["journal_id"], vals.get("date") or fields.Date.context_today(self))
-            for _command, _id, line in vals["line_ids"]:
-                item = (line["account_id"], line.get("product_id"),
-                        line.get("backflush_production_id"), line.get("partner_id"),
-                        line.get("backflush_variance_type"), line.get("product_uom_id"))
-                totals = groups[key][item]
-                totals[0] += line.get("debit", 0.0) - line.get("credit", 0.0)
-                totals[1] += line.get("quantity", 0.0)
         entries = self.browse()
-        for (journal_id, date), items in groups.items():
+        for draft in self._backflush_gathering(summary):
+            currency = draft.company_id.currency_id
+            groups = defaultdict(lambda: [0.0, 0.0])
+            for item in draft.line_ids:
+                key = tuple(item[name].id if item._fields[name].type == "many2one"
+                            else item[name] for name in GROUP_FIELDS)
+                groups[key][0] += item.debit - item.credit
+                groups[key][1] += item.quantity
             lines = []
-            for (account, product, production, partner, kind, uom), (amount, qty) \
-                    in items.items():
-                lines.append((0, 0, {
-                    "name": label, "account_id": account,
-                    "product_id": product, "backflush_production_id": production,
-                    "partner_id": partner, "backflush_variance_type": kind,
-                    "product_uom_id": uom, "quantity": qty,
-                    "debit": amount if amount > 0 else 0.0,
-                    "credit": -amount if amount < 0 else 0.0,
-                }))
-            entry = self.with_context(backflush_entry_collector=None).sudo().create({
-                "journal_id": journal_id, "date": date, "line_ids": lines,
-                "ref": ref,
-            })
+            for key, (amount, qty) in groups.items():
+                amount = currency.round(amount)
+                values = dict(zip(GROUP_FIELDS, key), name=label, quantity=qty,
+                              debit=amount if amount > 0 else 0.0,
+                              credit=-amount if amount < 0 else 0.0)
+                lines.append((0, 0, values))
+            entry = self.sudo().create({"journal_id": draft.journal_id.id, "date": draft.date,
+                                        "ref": ref, "line_ids": lines})
+            draft.unlink()  # the run's scratch, never posted
             entry.post()
             entries |= entry
         return entries

@@ -5,11 +5,12 @@ and turns their answers into stock moves, logs and exceptions.
 """
 import logging
 import time
+import uuid
 from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, float_round
 from psycopg2.extensions import TransactionRollbackError
 
 from ..exceptions import (
@@ -22,27 +23,12 @@ from ..exceptions import (
 from ..lib import lots as lots_lib
 from ..lib import quantities, triggers
 from ..lib import rules as rules_lib
-from .account_move import EntryCollector
-from .backflush_batch import AggregatedRun
 
 _logger = logging.getLogger(__name__)
 
 
 def plain_uom(uom):
     return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
-
-
-class ChunkAllocations:
-    """What the MOs of one chunk take before the chunk posts (see _post_chunk)."""
-
-    def __init__(self):
-        self.taken = {}
-
-    def checkpoint(self):
-        return dict(self.taken)
-
-    def restore(self, checkpoint):
-        self.taken = checkpoint
 
 
 class BackflushEngine(models.AbstractModel):
@@ -161,11 +147,13 @@ class BackflushEngine(models.AbstractModel):
 
     @api.model
     def _attach_moves(self, production, planned):
-        """Link raw moves to their line, in the component's UoM, without Odoo's auto-fill.
+        """Link raw moves to their line, without Odoo's auto-fill.
 
         Odoo's produce wizard and work orders fill consumed quantities from
         ``unit_factor``; with the backflush in charge, what is recorded on a
-        move is only what an operator entered by hand.
+        move is only what an operator entered by hand. A move keeps the UoM
+        Odoo gave it (its BoM line's), in which operators see and record it;
+        its demand includes the line's planned scrap.
         """
         for move in production.move_raw_ids.filtered(
                 lambda m: not m.backflush_line_id and m.state not in ("done", "cancel")):
@@ -177,10 +165,18 @@ class BackflushEngine(models.AbstractModel):
             same_line = production.move_raw_ids.filtered(
                 lambda m, bom_line=move.bom_line_id: m.bom_line_id == bom_line)
             if len(same_line) == 1 and not move.move_line_ids:
-                values.update(product_uom=line.product_uom_id.id,
-                              product_uom_qty=quantities.standard_qty(
-                                  line.qty_per_unit, production.product_qty, line._uom()))
+                demand = self._standard_in_move_uom(line, production.product_qty, move)
+                if float_compare(demand, move.product_uom_qty,
+                                 precision_rounding=move.product_uom.rounding):
+                    values["product_uom_qty"] = demand
             move.write(values)
+
+    @api.model
+    def _standard_in_move_uom(self, line, finished_qty, move):
+        """line's standard for finished_qty in move's UoM, rounded as Odoo rounds it there."""
+        move_uom = plain_uom(move.product_uom)
+        per_unit = quantities.convert(line.qty_per_unit, line._uom(), move_uom)
+        return quantities.standard_qty(per_unit, finished_qty, move_uom)
 
     # ------------------------------------------------------------------
     # posting
@@ -324,29 +320,34 @@ class BackflushEngine(models.AbstractModel):
         if prepared is None:
             return None
         plan, problems, moves = prepared
-        done_moves, entries = self._done_in_one_entry(moves, production.name)
+        done_moves, entries = self._done(moves, production, production.name)
         return self._finish_one(production, event, plan, problems, done_moves, entries)
 
     @api.model
-    def _done_in_one_entry(self, moves, ref):
-        """(done moves, entries): moves posted, valued in one entry per journal and date.
+    def _done(self, moves, productions, ref, label=None):
+        """(done moves, summarised entries): moves posted through Odoo's _action_done.
 
-        stock_account makes one entry per move; a posting event is one business
-        fact for the accountant, and one entry instead of one per component is
-        also most of what makes the backflush cheaper than Odoo's own mark done.
+        Each move is valued by stock_account in its own entry, as Odoo's own
+        path does, unless a company of productions summarises its postings:
+        then their items go into one entry per journal and date (ref, its
+        items labelled label), and the entries are returned (else None).
         """
-        entries = self.env["account.move"]
         if not moves:
-            return moves, entries
-        collector = EntryCollector()
-        done = moves.with_context(backflush_entry_collector=collector)._action_done()
-        if collector.entries:
-            entries = entries._backflush_summarised_entries(collector, ref, ref)
-        return done.with_context(backflush_entry_collector=None), entries
+            return moves, None
+        if not any(mo.company_id.backflush_summarised_posting for mo in productions):
+            return moves._action_done(), None
+        summary = "backflush-summary-%s" % uuid.uuid4().hex
+        done = moves.with_context(backflush_summary=summary)._action_done()
+        entries = self.env["account.move"]._backflush_summarised_entries(
+            summary, ref, label or ref)
+        return done.with_context(backflush_summary=None), entries
 
     @api.model
-    def _prepare_one(self, production, event, workorder=None):
-        """Lock, compute, check and fill the moves: (plan, problems, moves) or None."""
+    def _prepare_one(self, production, event, workorder=None, taken=None):
+        """Lock, compute, check and fill the moves: (plan, problems, moves) or None.
+
+        taken: see _allocate.
+        """
         self._lock(production)
         due = self._due(production, event, workorder)
         if not due:
@@ -361,7 +362,7 @@ class BackflushEngine(models.AbstractModel):
             self._queue_problems(production, [problem])
             production._backflush_update_state()
             return None
-        plan, problems = self._allocate(production, due)
+        plan, problems = self._allocate(production, due, taken)
         return plan, problems, self._consume(production, plan)
 
     @api.model
@@ -373,7 +374,7 @@ class BackflushEngine(models.AbstractModel):
         production._backflush_update_state()
         return log
 
-    # -- chunks: one stock posting (and one summarised entry) for many MOs --
+    # -- chunks: one _action_done (and one summarised entry) for many MOs --
     @api.model
     def _post_chunk(self, productions, event):
         """_post for a chunk, with a single _action_done for all its MOs.
@@ -395,21 +396,17 @@ class BackflushEngine(models.AbstractModel):
     @api.model
     def _post_chunk_at_once(self, productions, event):
         prepared, failures, skipped, conflicts = [], [], [], []
-        allocations = ChunkAllocations()
-        run = AggregatedRun() if event == "periodic" else None
-        # what a rolled-back MO added to the chunk's allocations and shares goes too
-        holders = [allocations] + ([run] if run else [])
-        engine = self.with_context(backflush_chunk=allocations, backflush_aggregate=run)
+        taken = {}
         self._prefetch_chunk(productions)
         for production in productions:
-            checkpoints = [holder.checkpoint() for holder in holders]
+            # what a rolled-back MO added to the chunk's allocations goes too
+            checkpoint = dict(taken)
             try:
                 with self.env.cr.savepoint():
-                    ready = engine._prepare_one(production, event)
+                    ready = self._prepare_one(production, event, taken=taken)
             except (TransactionRollbackError, UserError) as error:
                 self.invalidate_cache()
-                for holder, checkpoint in zip(holders, checkpoints):
-                    holder.restore(checkpoint)
+                taken = checkpoint
                 if isinstance(error, TransactionRollbackError):
                     conflicts.append(production.id)
                 else:
@@ -419,8 +416,8 @@ class BackflushEngine(models.AbstractModel):
                 skipped.append(production.id)
             else:
                 prepared.append((production, ready))
-        done_moves, entries = self._post_chunk_moves(prepared, event, run)
-        logs = self._finish_chunk(prepared, event, done_moves, entries, run)
+        done_moves, entries = self._post_chunk_moves(prepared, event)
+        logs = self._finish_chunk(prepared, event, done_moves, entries)
         for production, error in failures:
             self._record_failure(production, error)
         return {"posted": productions.browse([mo.id for mo, _ready in prepared]),
@@ -445,30 +442,19 @@ class BackflushEngine(models.AbstractModel):
         productions.mapped("backflush_log_ids")
 
     @api.model
-    def _post_chunk_moves(self, prepared, event, run):
-        """(done moves, summarised entries) of a chunk's prepared MOs, in one _action_done."""
-        Batch = self.env["backflush.batch"]
+    def _post_chunk_moves(self, prepared, event):
+        """(done moves, summarised entries or None) of a chunk's prepared MOs.
+
+        The MOs' own moves, posted in one _action_done: Odoo posts a recordset
+        of moves move by move, each with its quants, valuation and entry.
+        """
         moves = self.env["stock.move"].union(*[ready[2] for _mo, ready in prepared])
-        aggregated = Batch._create_moves(run, Batch._ref(event)) if run else moves.browse()
-        moves |= aggregated
-        entries = self.env["account.move"]
-        if not moves:
-            return moves, entries
-        summarise = aggregated or any(mo.company_id.backflush_summarised_posting
-                                      for mo, _ready in prepared)
-        collector = EntryCollector() if summarise else None
-        done_moves = moves.with_context(backflush_entry_collector=collector,
-                                        backflush_aggregate=run)._action_done()
-        if collector and collector.entries:
-            entries = self.env["account.move"]._backflush_summarised_entries(
-                collector, self._run_ref(event), _("Backflush (%s)") % event)
-        if aggregated:
-            Batch._book(run, aggregated)
-        return done_moves.with_context(backflush_entry_collector=None,
-                                       backflush_aggregate=None), entries
+        productions = self.env["mrp.production"].union(*[mo for mo, _ready in prepared])
+        return self._done(moves, productions, self._run_ref(event),
+                          _("Backflush (%s)") % event)
 
     @api.model
-    def _finish_chunk(self, prepared, event, done_moves, entries, run):
+    def _finish_chunk(self, prepared, event, done_moves, entries):
         """_finish_one for every prepared MO of a chunk, their logs written at once."""
         own_moves = defaultdict(list)
         for move in done_moves:
@@ -481,9 +467,8 @@ class BackflushEngine(models.AbstractModel):
         for production, (plan, problems, _moves) in prepared:
             self._queue_problems(production, problems)
             own = done_moves.browse(own_moves.get(production.id, []))
-            vals_list.append(Log._values(
-                production, event, plan, own,
-                entries if entries or not own else None, run and run.line_shares))
+            vals_list.append(Log._values(production, event, plan, own,
+                                         entries if own else None))
         logs = Log._record_many(vals_list)
         self.env["backflush.settlement"].settle(productions)
         productions._backflush_update_state()
@@ -531,13 +516,17 @@ class BackflushEngine(models.AbstractModel):
 
     # -- allocation: what to take, from where, and what cannot be taken ---
     @api.model
-    def _allocate(self, production, due):
-        """([(line, qty, [(lot, qty)])], [problems]) after the shortage policies."""
+    def _allocate(self, production, due, taken=None):
+        """([(line, qty, [(lot, qty)])], [problems]) after the shortage policies.
+
+        taken: None, or a dict of what earlier MOs of a chunk take (see
+        _note_taken), which this MO's picks are added to.
+        """
         plan, problems = [], []
         for line, qty in due:
             try:
                 self._check_cost(line)
-                picks, problem = self._pick(production, line, qty)
+                picks, problem = self._pick(production, line, qty, taken)
             except BackflushProblem as problem_error:
                 if line.shortage_policy == "block":
                     raise
@@ -551,17 +540,14 @@ class BackflushEngine(models.AbstractModel):
                     continue
             if picks:
                 plan.append((line, sum(q for _lot, q in picks), picks))
-                self._note_taken(line, picks)
+                self._note_taken(line, picks, taken)
         return plan, problems
 
     # A chunk prepares all its MOs before one common _action_done: what earlier
-    # MOs of the chunk take is not off the quants yet, so it is counted here.
-    def _taken_in_chunk(self):
-        holder = self.env.context.get("backflush_chunk")
-        return holder.taken if holder is not None else None
-
-    def _note_taken(self, line, picks):
-        taken = self._taken_in_chunk()
+    # MOs of the chunk take is not off the quants yet, so it is counted in taken,
+    # {(product id, location id, lot id or None): qty}.
+    @staticmethod
+    def _note_taken(line, picks, taken):
         if taken is None:
             return
         for lot, qty in picks:
@@ -571,9 +557,9 @@ class BackflushEngine(models.AbstractModel):
                 total = (line.product_id.id, line.location_id.id, None)
                 taken[total] = taken.get(total, 0.0) + qty
 
-    def _already_taken(self, line, lot_id=None):
-        taken = self._taken_in_chunk() or {}
-        return taken.get((line.product_id.id, line.location_id.id, lot_id), 0.0)
+    @staticmethod
+    def _already_taken(line, taken, lot_id=None):
+        return (taken or {}).get((line.product_id.id, line.location_id.id, lot_id), 0.0)
 
     @api.model
     def _check_cost(self, line):
@@ -590,24 +576,24 @@ class BackflushEngine(models.AbstractModel):
                 product=product)
 
     @api.model
-    def _on_hand_qty(self, line):
+    def _on_hand_qty(self, line, taken=None):
         """On hand at the line's location: a shortage is stock that would go negative.
 
         Reservations are plans, not stock: consuming reserved stock is what
         Odoo's own posting does too.
         """
         quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
-        return sum(quants.mapped("quantity")) - self._already_taken(line)
+        return sum(quants.mapped("quantity")) - self._already_taken(line, taken)
 
     @api.model
-    def _pick(self, production, line, qty):
+    def _pick(self, production, line, qty, taken=None):
         """([(lot or empty, qty)], problem or None) for qty of line's component."""
         tracking = line.product_id.tracking
         rounding = line.product_uom_id.rounding
         if tracking == "serial":
             return self._pick_reserved_serials(production, line, qty)
         if tracking == "lot":
-            picked, missing = lots_lib.pick(self._lot_stocks(line), qty, rounding)
+            picked, missing = lots_lib.pick(self._lot_stocks(line, taken), qty, rounding)
             Lot = self.env["stock.production.lot"]
             picks = [(Lot.browse(lot_id), lot_qty) for lot_id, lot_qty in picked]
             if float_is_zero(missing, precision_rounding=rounding):
@@ -616,7 +602,7 @@ class BackflushEngine(models.AbstractModel):
         if line.shortage_policy == "allow_negative":
             # posted whatever the stock: no need to look at it
             return [(self.env["stock.production.lot"], qty)], None
-        missing = qty - max(self._on_hand_qty(line), 0.0)
+        missing = qty - max(self._on_hand_qty(line, taken), 0.0)
         if float_compare(missing, 0.0, precision_rounding=rounding) <= 0:
             return [(self.env["stock.production.lot"], qty)], None
         return [], ShortageProblem(self._shortage_message(production, line, missing),
@@ -645,7 +631,7 @@ class BackflushEngine(models.AbstractModel):
             product=line.product_id)
 
     @api.model
-    def _lot_stocks(self, line):
+    def _lot_stocks(self, line, taken=None):
         quants = self.env["stock.quant"]._gather(line.product_id, line.location_id)
         by_lot = {}
         for quant in quants.filtered("lot_id"):
@@ -654,7 +640,7 @@ class BackflushEngine(models.AbstractModel):
             entry[1] = min(entry[1] or quant.in_date, quant.in_date or entry[1])
         expiry_field = next((name for name in ("removal_date", "use_date", "life_date")
                              if name in self.env["stock.production.lot"]._fields), None)
-        return [lots_lib.LotStock(lot.id, free - self._already_taken(line, lot.id),
+        return [lots_lib.LotStock(lot.id, free - self._already_taken(line, taken, lot.id),
                                   expiry_field and lot[expiry_field] or None, in_date)
                 for lot, (free, in_date) in by_lot.items()]
 
@@ -677,21 +663,21 @@ class BackflushEngine(models.AbstractModel):
     # -- consumption: real stock moves, through Odoo's own helpers --------
     @api.model
     def _consume(self, production, plan):
+        """The MO's own moves of plan, their consumed quantities recorded (not posted)."""
         moves = self.env["stock.move"]
-        run = self.env.context.get("backflush_aggregate")
-        Batch = self.env["backflush.batch"]
         for line, _qty, picks in plan:
-            if run is not None and Batch._aggregates(production, line):
-                Batch._add(run, production, line, picks)
-                continue
             move = self._open_move(production, line)
             for lot, lot_qty in picks:
-                move_qty = line.product_uom_id._compute_quantity(lot_qty, move.product_uom,
-                                                                 round=False)
-                move._generate_consumed_move_line(move_qty, self._final_lot(production),
-                                                  lot=lot or False)
+                move._generate_consumed_move_line(self._in_move_uom(line, lot_qty, move),
+                                                  self._final_lot(production), lot=lot or False)
             moves |= move
         return moves
+
+    @staticmethod
+    def _in_move_uom(line, qty, move):
+        """qty of line's UoM in move's UoM, rounded there as Odoo's produce wizard rounds."""
+        converted = line.product_uom_id._compute_quantity(qty, move.product_uom, round=False)
+        return float_round(converted, precision_rounding=move.product_uom.rounding)
 
     @api.model
     def _final_lot(self, production):
@@ -702,12 +688,14 @@ class BackflushEngine(models.AbstractModel):
         move = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))[:1]
         if move:
             return move
-        # every planned move is done or cancelled (a completed MO): a new one
+        # every planned move is done or cancelled (a completed MO): a new one, in
+        # the UoM of the MO's other moves of the line
         move = self.env["stock.move"].create({
             "name": production.name,
             "origin": production.name,
             "product_id": line.product_id.id,
-            "product_uom": line.product_uom_id.id,
+            "product_uom": (line.move_ids[-1:].product_uom or line.bom_line_id.product_uom_id
+                            or line.product_uom_id).id,
             "product_uom_qty": 0.0,
             "location_id": line.location_id.id,
             "location_dest_id": production.product_id.property_stock_production.id,
@@ -782,39 +770,8 @@ class BackflushEngine(models.AbstractModel):
                     "location_dest_id": line.location_id.id,
                 })
             mirrors |= mirror
-        mirrors |= self._reverse_aggregated(production)
         mirrors._action_done()
         return mirrors
-
-    @api.model
-    def _reverse_aggregated(self, production, share=1.0):
-        """Moves giving back share of what production took through aggregated moves.
-
-        Not posted yet; each is valued at what its line's shares were posted at.
-        """
-        Move = self.env["stock.move"]
-        given_back = defaultdict(float)
-        for move in Move.search([
-                ("backflush_reversed_line_id", "in", production.backflush_line_ids.ids),
-                ("state", "=", "done")]):
-            given_back[move.backflush_reversed_line_id.id] += move.product_qty
-        values_list = []
-        for line in production.backflush_line_ids.filtered("qty_aggregated"):
-            qty = line.qty_aggregated * share
-            if share >= 1.0:
-                qty -= given_back[line.id]
-            if float_compare(qty, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
-                continue
-            values_list.append({
-                "name": production.name, "origin": production.name,
-                "product_id": line.product_id.id, "product_uom": line.product_uom_id.id,
-                "product_uom_qty": qty,
-                "location_id": production.product_id.property_stock_production.id,
-                "location_dest_id": line.location_id.id,
-                "company_id": production.company_id.id,
-                "backflush_reversed_line_id": line.id,
-            })
-        return self.env["backflush.batch"]._moves_done_in_full(values_list)
 
     # -- problems become exceptions ---------------------------------------
     @api.model

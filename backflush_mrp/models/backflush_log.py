@@ -57,13 +57,8 @@ class BackflushLog(models.Model):
         return bulk.create_many(self.sudo(), vals_list)
 
     @api.model
-    def _values(self, production, event, plan, moves, entries=None, shares=None):
-        """create() values of the log of a posting; see _record.
-
-        shares: {backflush line id: (aggregated move id, value)}, what lines
-        of plan took through the aggregated moves of a periodic run.
-        """
-        shares = shares or {}
+    def _values(self, production, event, plan, moves, entries=None):
+        """create() values of the log of a posting; see _record."""
         produced = production._backflush_produced_qty()
         by_line = defaultdict(list)
         for move in moves:
@@ -72,11 +67,6 @@ class BackflushLog(models.Model):
         for line, qty, _picks in plan:
             move_ids = [move.id for move in by_line[line.id]]
             value = -sum(move.value for move in by_line[line.id])
-            if line.id in shares:
-                aggregated_move_id, share_value = shares[line.id]
-                move_ids.append(aggregated_move_id)
-                all_move_ids.add(aggregated_move_id)
-                value += share_value
             line_values.append((0, 0, {
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,

@@ -73,25 +73,11 @@ class BackflushSettlement(models.AbstractModel):
             ("backflush_reversal_of_id", "in", moves.ids), ("state", "=", "done")])
 
     @api.model
-    def _aggregate_reversals(self, production):
-        return self.env["stock.move"].search([
-            ("backflush_reversed_line_id", "in", production.backflush_line_ids.ids),
-            ("state", "=", "done")])
-
-    @api.model
     def _components(self, production, finished_qty):
         raw = production.move_raw_ids.filtered(lambda m: not m.backflush_reversal_of_id)
         consumed = self._net_moves(raw)
         # a mirror's value already has the opposite sign; its quantity does not
         for product, (qty, value) in self._net_moves(self._reversals(raw)).items():
-            consumed[product][0] -= qty
-            consumed[product][1] += value
-        # shares of aggregated moves (periodic runs), net of what was given back
-        for line in production.backflush_line_ids.filtered("qty_aggregated"):
-            consumed[line.product_id][0] += line.qty_aggregated
-            consumed[line.product_id][1] -= line.value_aggregated
-        for product, (qty, value) in self._net_moves(
-                self._aggregate_reversals(production)).items():
             consumed[product][0] -= qty
             consumed[product][1] += value
         lines = {line.product_id: line for line in production.backflush_line_ids}

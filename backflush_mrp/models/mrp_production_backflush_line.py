@@ -37,14 +37,6 @@ class MrpProductionBackflushLine(models.Model):
     location_id = fields.Many2one("stock.location", "Consume From", required=True)
     operation_id = fields.Many2one("mrp.routing.workcenter")
     move_ids = fields.One2many("stock.move", "backflush_line_id", "Stock Moves")
-    # the line's shares of aggregated moves (periodic runs), written in bulk by backflush.batch
-    qty_aggregated = fields.Float(
-        "Consumed in Aggregated Runs", readonly=True, copy=False,
-        help="Consumed through stock moves shared with other orders of a periodic run; "
-             "the backflush log of each run has this order's share.")
-    value_aggregated = fields.Float(
-        "Value Consumed in Aggregated Runs", readonly=True, copy=False,
-        digits=dp.get_precision("Account"))
     qty_standard = fields.Float("Standard", compute="_compute_quantities",
                                 digits=dp.get_precision("Product Unit of Measure"))
     qty_consumed = fields.Float("Consumed", compute="_compute_quantities",
@@ -62,10 +54,9 @@ class MrpProductionBackflushLine(models.Model):
     def _consumed_qty(self):
         """Quantity consumed so far by anyone: done moves, in the line's UoM."""
         done = self.move_ids.filtered(lambda move: move.state == "done")
-        return sum(move.product_qty for move in done) + self.qty_aggregated
+        return sum(move.product_qty for move in done)
 
-    @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced",
-                 "qty_aggregated")
+    @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced")
     def _compute_quantities(self):
         produced_by_mo = {mo.id: mo._backflush_produced_qty()
                           for mo in self.mapped("production_id")}

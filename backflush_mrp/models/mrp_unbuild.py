@@ -30,19 +30,6 @@ class MrpUnbuild(models.Model):
             move.backflush_reversal_of_id = finished
         return moves
 
-    def _generate_produce_moves(self):
-        moves = super()._generate_produce_moves()
-        engine = self.env["backflush.engine"]
-        for unbuild in self.filtered("mo_id"):
-            # what a periodic run consumed through moves shared with other orders
-            aggregated = engine._reverse_aggregated(unbuild.mo_id, unbuild._backflush_share())
-            aggregated.write({"unbuild_id": unbuild.id,
-                              "location_dest_id": unbuild.location_dest_id.id})
-            aggregated.mapped("move_line_ids").write(
-                {"location_dest_id": unbuild.location_dest_id.id})
-            moves |= aggregated
-        return moves
-
     def _generate_move_from_raw_moves(self, raw_move, factor):
         if raw_move.scrapped or raw_move.backflush_reversal_of_id:
             return self.env["stock.move"]

@@ -17,17 +17,10 @@ class ResCompany(models.Model):
         default="allow_negative",
         help="What a backflush does when stock is short and no rule says otherwise.")
     backflush_summarised_posting = fields.Boolean(
-        "Summarised Periodic Posting",
-        help="The periodic backflush posts one journal entry per run, its items "
-             "grouped by account and product, instead of one entry per stock move.")
-    backflush_aggregated_posting = fields.Boolean(
-        "Aggregated Periodic Posting", default=True,
-        help="The periodic backflush consumes each component with one stock move per "
-             "location for a whole chunk of orders, valued in one journal entry whose WIP "
-             "items are per order; each order's share is in its backflush log. Off: every "
-             "order is posted with its own stock moves (slower, one move per component and "
-             "order). Lots, serials and consumption recorded by hand always stay with "
-             "their order.")
+        "Summarised Backflush Entries",
+        help="Each backflush posting (for the periodic run: each chunk of orders) makes one "
+             "journal entry, its items grouped by account, product and order, instead of one "
+             "entry per stock move. The stock moves stay each order's own.")
     # fallbacks of the product category properties (SPEC section 4)
     backflush_wip_account_id = fields.Many2one(
         "account.account", "WIP Account",

@@ -13,8 +13,6 @@ class ResConfigSettings(models.TransientModel):
         SHORTAGE_POLICIES, related="company_id.backflush_default_shortage_policy")
     backflush_summarised_posting = fields.Boolean(
         related="company_id.backflush_summarised_posting")
-    backflush_aggregated_posting = fields.Boolean(
-        related="company_id.backflush_aggregated_posting")
     backflush_wip_account_id = fields.Many2one(
         "account.account", related="company_id.backflush_wip_account_id")
     backflush_usage_variance_account_id = fields.Many2one(

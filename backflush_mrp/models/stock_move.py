@@ -4,10 +4,12 @@ Components leave stock into WIP (Dr WIP / Cr inventory), finished goods
 leave WIP into stock (Dr inventory / Cr WIP), components scrapped on an MO
 go to the scrap variance account; every item carries its MO. Reversal moves
 (unbuild, "Reverse backflush") are valued at exactly what the move they
-mirror was valued at.
+mirror was valued at. A summarised run (context ``backflush_summary``, the
+run's reference) gathers the moves' journal items into one entry instead
+of one per move (see account.move._backflush_summarised_entries).
 """
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.tools import sql
 
 
 class StockMove(models.Model):
@@ -26,39 +28,28 @@ class StockMove(models.Model):
     backflush_reversal_of_id = fields.Many2one(
         "stock.move", "Reverses", index=True, readonly=True, copy=False,
         help="The manufacturing move this move mirrors, at the same value.")
-    backflush_aggregated = fields.Boolean(
-        "Aggregated Backflush", readonly=True, copy=False,
-        help="Consumes one component for many manufacturing orders of a periodic run; "
-             "each order's share is in its backflush log.")
-    backflush_reversed_line_id = fields.Many2one(
-        "mrp.production.backflush.line", "Reverses Aggregated Consumption of", index=True,
-        readonly=True, copy=False, ondelete="set null",
-        help="The backflush component whose aggregated consumption this move gives back, "
-             "at the value it was posted at.")
+
+    @api.model_cr
+    def init(self):
+        super().init()
+        # Odoo 11 has none: reading an MO's moves would scan the whole table
+        for column in ("raw_material_production_id", "production_id"):
+            index = "stock_move_%s_index" % column
+            if not sql.index_exists(self.env.cr, index):
+                sql.create_index(self.env.cr, index, self._table, [column])
 
     def _backflush_production(self):
         if not self:
             return self.env["mrp.production"]
         return (self.raw_material_production_id or self.production_id
                 or self.consume_unbuild_id.mo_id or self.unbuild_id.mo_id
-                or self.backflush_reversed_line_id.production_id
                 or self.backflush_reversal_of_id._backflush_production())
-
-    def _backflush_run(self):
-        """The aggregated run (backflush.batch) this aggregated move is posted by."""
-        run = self.env.context.get("backflush_aggregate")
-        if run is None or self.id not in run.shares_by_move:
-            raise UserError(_("Stock move %s consumes components of many manufacturing orders "
-                              "and can only be posted by the periodic backflush.") % self.name)
-        return run
 
     def _backflush_is_scrap(self):
         return self.scrapped or self.backflush_reversal_of_id.scrapped
 
     def _get_accounting_data_for_valuation(self):
         journal_id, acc_src, acc_dest, acc_valuation = super()._get_accounting_data_for_valuation()
-        if self.backflush_aggregated:
-            return journal_id, acc_src, self._backflush_run().wip_by_move[self.id], acc_valuation
         production = self._backflush_production()
         if not production:
             return journal_id, acc_src, acc_dest, acc_valuation
@@ -74,8 +65,6 @@ class StockMove(models.Model):
 
     def _prepare_account_move_line(self, qty, cost, credit_account_id, debit_account_id):
         lines = super()._prepare_account_move_line(qty, cost, credit_account_id, debit_account_id)
-        if self.backflush_aggregated:
-            return self._backflush_run().split_wip_items(self, lines, debit_account_id)
         production = self._backflush_production()
         if not production:
             return lines
@@ -84,18 +73,29 @@ class StockMove(models.Model):
             values["backflush_production_id"] = production.id
             if scrap_account and values.get("account_id") == scrap_account:
                 values["backflush_variance_type"] = "scrap"
+        summary = self.env.context.get("backflush_summary")
+        if summary and lines:
+            # gathered into the run's entry; without items, stock_account makes none
+            self.env["account.move"]._backflush_gather(
+                summary, self.env.context["backflush_summary_journal"],
+                self.env.context.get("force_period_date") or fields.Date.context_today(self),
+                lines)
+            return []
         return lines
+
+    def _create_account_move_line(self, credit_account_id, debit_account_id, journal_id):
+        move = self
+        if self.env.context.get("backflush_summary"):
+            # _prepare_account_move_line is not told the journal
+            move = self.with_context(backflush_summary_journal=journal_id)
+        return super(StockMove, move)._create_account_move_line(
+            credit_account_id, debit_account_id, journal_id)
 
     def _run_valuation(self, quantity=None):
         result = super()._run_valuation(quantity=quantity)
         mirrored = self.backflush_reversal_of_id
-        line = self.backflush_reversed_line_id
-        unit_value = None
-        if line and line.qty_aggregated:
-            unit_value = -line.value_aggregated / line.qty_aggregated
-        elif mirrored and mirrored.product_qty:
+        if mirrored and mirrored.product_qty:
             unit_value = mirrored.value / mirrored.product_qty
-        if unit_value is not None:
             value = -unit_value * self.product_qty
             values = {"value": value, "price_unit": value / self.product_qty}
             if self._is_in():

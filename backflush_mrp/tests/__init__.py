@@ -2,14 +2,13 @@
 # case in them): test_browser, test_concurrency_basic, test_reliability, test_xmlrpc
 from . import (
     test_accounting_cases,
-    test_aggregated,
     test_audit,
     test_browser,
     test_completion,
     test_concurrency_basic,
+    test_differential,
     test_faults,
     test_install,
-    test_lib_aggregate,
     test_lib_lots,
     test_lib_quantities,
     test_lib_records,
@@ -17,6 +16,7 @@ from . import (
     test_lib_suitability,
     test_lib_triggers,
     test_lib_variance,
+    test_periodic_moves,
     test_reliability,
     test_report_output,
     test_reversal_and_scrap,

@@ -50,9 +50,6 @@ def consumed(env, production_id):
     totals = {}
     for move in production.move_raw_ids.filtered(lambda m: m.state == "done"):
         totals[move.product_id.id] = totals.get(move.product_id.id, 0.0) + move.product_qty
-    # its shares of the aggregated moves of periodic runs
-    for line in production.backflush_line_ids.filtered("qty_aggregated"):
-        totals[line.product_id.id] = totals.get(line.product_id.id, 0.0) + line.qty_aggregated
     return totals
 
 

@@ -102,12 +102,11 @@ class BackflushCase(SavepointCase):
         return wizard
 
     def consumed(self, production, product):
-        """What the MO's Backflush tab shows as consumed: its own done moves and
-        its shares of the aggregated moves of periodic runs."""
+        """What the MO's Consumed Materials show as consumed: its own done moves,
+        in the component's UoM."""
         moves = production.move_raw_ids.filtered(
             lambda m: m.product_id == product and m.state == "done")
-        return sum(moves.mapped("product_qty")) + sum(
-            self.line_of(production, product).mapped("qty_aggregated"))
+        return sum(moves.mapped("product_qty"))
 
     def line_of(self, production, product):
         return production.backflush_line_ids.filtered(lambda line: line.product_id == product)

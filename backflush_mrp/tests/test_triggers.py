@@ -169,7 +169,6 @@ class TestPeriodic(BackflushAccountingCase):
 
     def test_summarised_posting_makes_one_entry_per_run(self):
         # orders posted with their own moves, their entries summarised
-        self.company.backflush_aggregated_posting = False
         self.company.backflush_summarised_posting = True
         productions = [self.make_mo(qty) for qty in (1, 2, 3)]
         for production in productions:

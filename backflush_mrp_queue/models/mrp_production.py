@@ -34,7 +34,7 @@ class MrpProduction(models.Model):
     def _backflush_periodic_chunk(self, production_ids):
         productions = self.browse(production_ids).exists()
         engine = self.env["backflush.engine"]
-        # the same chunk posting as the inline run: aggregated moves, one entry
+        # the same chunk posting as the inline run: the MOs' own moves, done at once
         result = engine._post_chunk(productions, "periodic")
         if result["conflicts"]:
             # another worker holds some of these MOs: redo the chunk later, from a

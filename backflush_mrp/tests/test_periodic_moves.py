@@ -1,17 +1,16 @@
-"""The periodic run's aggregated posting: one stock move per component for many MOs."""
+"""The periodic run consumes through each MO's own raw moves (SPEC section 4d)."""
 from .. import bulk
 from .common_accounting import BackflushAccountingCase
 
 ACCOUNT_KEYS = ("stock", "input", "output", "wip", "usage", "price", "revision", "scrap")
 
 
-class TestAggregatedPeriodicRun(BackflushAccountingCase):
+class TestPeriodicRunOwnMoves(BackflushAccountingCase):
 
     def setUp(self):
         super().setUp()
         # orders other tests left pending would share the run (rolled back after)
         self.env["mrp.production"]._cron_backflush_periodic()
-        self.company.backflush_aggregated_posting = True
         self.rule(name="End of shift", trigger="periodic")
         self.receive_everything()
 
@@ -22,75 +21,68 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
             production.button_mark_done()
         return productions
 
-    def _aggregated_moves(self):
-        return self.env["stock.move"].search([("backflush_aggregated", "=", True),
-                                              ("state", "=", "done")])
-
-    def _entries_of(self, moves):
-        return self.env["backflush.log.line"].search(
-            [("move_ids", "in", moves.ids)]).mapped("log_id.account_move_ids")
-
     def _snapshot(self):
         stock = tuple(self.on_hand(p) for p in (self.leg, self.top, self.screw, self.table))
         return stock, {key: self.account_balance(key) for key in ACCOUNT_KEYS}
 
-    def test_one_move_per_component_and_one_entry_for_the_run(self):
-        before_moves = self._aggregated_moves()
+    def _done_raw(self, production, product):
+        return production.move_raw_ids.filtered(
+            lambda m: m.product_id == product and m.state == "done")
+
+    def test_each_order_consumes_through_its_own_moves(self):
         productions = self._closed_mos(1, 2, 3)
         self.env["mrp.production"].sudo(self.shopfloor)._cron_backflush_periodic()
-        # stock, as the warehouse sees it
         self.assertEqual(self.on_hand(self.leg), 100 - 24)
         self.assertEqual(self.on_hand(self.top), 100 - 6)
         self.assertEqual(self.on_hand(self.screw), 100 - 48)
-        moves = self._aggregated_moves() - before_moves
-        self.assertEqual(len(moves), 3)
-        self.assertEqual(sorted(moves.mapped("product_qty")), [6.0, 24.0, 48.0])
-        # each order's share, as its Backflush tab shows it
         for production, qty in zip(productions, (1, 2, 3)):
-            self.assertEqual(self.consumed(production, self.leg), 4 * qty)
+            # the Consumed Materials tab: done moves of the MO, nothing open
+            legs = self._done_raw(production, self.leg)
+            self.assertEqual(len(legs), 1)
+            self.assertEqual(legs.raw_material_production_id, production)
+            self.assertEqual((legs.product_uom_qty, legs.quantity_done), (4.0 * qty, 4.0 * qty))
+            self.assertEqual(sum(legs.move_line_ids.mapped("qty_done")), 4.0 * qty)
+            self.assertIn(legs, production.move_raw_ids)
             self.assertEqual(self.consumed(production, self.screw), 8 * qty)
-            self.assertEqual(self.line_of(production, self.top).value_aggregated, 20.0 * qty)
-            self.assertFalse(production.backflush_line_ids.filtered("qty_pending"))
-            self.assertEqual(production.backflush_state, "done")
-            # its planned component moves are closed, not left open
             self.assertFalse(production.move_raw_ids.filtered(
                 lambda m: m.state not in ("done", "cancel")))
-        # one journal entry: stock credited per component, WIP debited per order
-        entry = self._entries_of(moves)
-        self.assertEqual(len(entry), 1)
-        self.assertEqual(entry.state, "posted")
-        stock_items = entry.line_ids.filtered(lambda i: i.account_id == self.accounts["stock"])
-        self.assertEqual(sorted(round(i.credit, 2) for i in stock_items), [4.8, 60.0, 120.0])
-        wip_items = entry.line_ids.filtered(lambda i: i.account_id == self.accounts["wip"])
-        self.assertEqual(sorted((i.backflush_production_id.id, round(i.debit, 2))
-                                for i in wip_items),
-                         sorted((p.id, 30.80 * q) for p, q in zip(productions, (1, 2, 3))))
-        for production, qty in zip(productions, (1, 2, 3)):
+            # valued by Odoo, one entry per move, WIP per order
+            self.assertEqual(round(legs.value, 2), -10.0 * qty)
+            self.assertEqual(len(legs.sudo().account_move_ids), 1)
             self.assertEqual(self.balance(production, "wip"), 0.0)
-            # the log keeps the order's share of each move
+            self.assertEqual(production.backflush_state, "done")
             log = production.backflush_log_ids.filtered(lambda log: log.event == "periodic")
             self.assertEqual(len(log), 1)
-            self.assertIn(entry, log.account_move_ids)
             leg = log.line_ids.filtered(lambda line: line.product_id == self.leg)
             self.assertEqual((leg.qty_posted, leg.value, leg.qty_actual),
                              (4.0 * qty, 10.0 * qty, 4.0 * qty))
-            self.assertEqual(leg.move_ids, moves.filtered(lambda m: m.product_id == self.leg))
+            self.assertEqual(leg.move_ids, legs)
+            self.assertEqual(log.sudo().account_move_ids,
+                             log.sudo().move_ids.mapped("account_move_ids"))
+        # no move of the run belongs to no MO
+        self.assertFalse(self.env["stock.move"].search([
+            ("name", "like", "Backflush periodic run")]))
         # a second run finds nothing to do
         self.env["mrp.production"]._cron_backflush_periodic()
-        self.assertEqual(self._aggregated_moves() - before_moves, moves)
         self.assertEqual(self.on_hand(self.leg), 100 - 24)
 
-    def test_chunks_each_post_their_own_moves_and_entry(self):
-        before_moves = self._aggregated_moves()
+    def test_chunks_post_every_order(self):
         productions = self._closed_mos(1, 1, 1)
         self.env["mrp.production"]._cron_backflush_periodic(chunk_size=2)
-        moves = self._aggregated_moves() - before_moves
-        self.assertEqual(len(moves), 6)
-        self.assertEqual(len(self._entries_of(moves)), 2)
         self.assertEqual(self.on_hand(self.leg), 100 - 12)
         for production in productions:
             self.assertEqual(self.consumed(production, self.leg), 4)
             self.assert_wip_zero(production)
+
+    def test_chunk_counts_what_earlier_orders_take(self):
+        self.env["backflush.rule"].search([("name", "=", "End of shift")]).shortage_policy = \
+            "queue"
+        self.put_stock(self.top, -self.on_hand(self.top) + 2)
+        productions = self._closed_mos(1, 1, 1)
+        self.env["mrp.production"]._cron_backflush_periodic()
+        self.assertEqual([p.backflush_state for p in productions],
+                         ["done", "done", "exception"])
+        self.assertEqual(self.on_hand(self.top), 0)
 
     def test_revision_variance_is_settled_per_order(self):
         self.table.standard_price = 32.00
@@ -102,7 +94,7 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
         self.assert_wip_zero(production)
         self.assert_wip_zero(other)
 
-    def test_consumption_recorded_by_hand_stays_with_its_order(self):
+    def test_consumption_recorded_by_hand_is_posted_once(self):
         production, other = self._closed_mos(1, 1)
         screws = production.move_raw_ids.filtered(
             lambda m: m.product_id == self.screw and m.state not in ("done", "cancel"))
@@ -110,24 +102,13 @@ class TestAggregatedPeriodicRun(BackflushAccountingCase):
         self.env["mrp.production"]._cron_backflush_periodic()
         self.assertEqual(self.on_hand(self.screw), 100 - 16)
         self.assertEqual(self.consumed(production, self.screw), 8)
-        self.assertEqual(self.line_of(production, self.screw).qty_aggregated, 0.0)
         self.assertEqual(screws.state, "done")
         self.assertEqual(screws.product_qty, 8)
-        self.assertEqual(self.line_of(other, self.screw).qty_aggregated, 8.0)
+        self.assertEqual(self.consumed(other, self.screw), 8)
         self.assert_wip_zero(production)
         self.assert_wip_zero(other)
 
-    def test_option_off_posts_every_order_with_its_own_moves(self):
-        self.company.backflush_aggregated_posting = False
-        before_moves = self._aggregated_moves()
-        production, = self._closed_mos(2)
-        self.env["mrp.production"]._cron_backflush_periodic()
-        self.assertEqual(self._aggregated_moves(), before_moves)
-        self.assertEqual(self.consumed(production, self.leg), 8)
-        self.assertEqual(self.line_of(production, self.leg).qty_aggregated, 0.0)
-        self.assert_wip_zero(production)
-
-    def test_reverse_backflush_gives_back_the_orders_share(self):
+    def test_reverse_backflush_gives_everything_back(self):
         before = self._snapshot()
         self.table.standard_price = 32.00
         production, other = self._closed_mos(5, 2)
@@ -203,18 +184,3 @@ class TestBulkWrites(BackflushAccountingCase):
         self.assertEqual(len(production.backflush_log_ids), 4)
         # they record no real posting: gone before the audit of tearDown
         (created | bulk_logs).unlink()
-
-    def test_add_to_columns(self):
-        self.receive_everything()
-        production = self.make_mo(2)
-        leg, top = self.line_of(production, self.leg), self.line_of(production, self.top)
-        Line = self.env["mrp.production.backflush.line"]
-        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": 3.0, "value_aggregated": 7.5},
-                                   top.id: {"qty_aggregated": 1.0, "value_aggregated": 20.0}})
-        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": 5.0, "value_aggregated": 12.5}})
-        self.assertEqual((leg.qty_aggregated, leg.value_aggregated), (8.0, 20.0))
-        self.assertEqual((top.qty_aggregated, top.value_aggregated), (1.0, 20.0))
-        self.assertEqual(leg.qty_consumed, 8.0)
-        # what the test added is not a real posting: take it back before the audit
-        bulk.add_to_columns(Line, {leg.id: {"qty_aggregated": -8.0, "value_aggregated": -20.0},
-                                   top.id: {"qty_aggregated": -1.0, "value_aggregated": -20.0}})
