@@ -79,6 +79,7 @@ def _check_closed(env, params, want_backflush):
         return text + ", no backflush lines: %s" % (
             not productions.mapped("backflush_line_ids"))
     posted = done.filtered(lambda p: p.backflush_state == "done")
+    right = len(done.filtered(_raw_moves_match_lines))
     env.cr.execute("""
         SELECT COUNT(*) FROM (
             SELECT backflush_production_id FROM account_move_line
@@ -86,7 +87,19 @@ def _check_closed(env, params, want_backflush):
              GROUP BY backflush_production_id
             HAVING ROUND(SUM(debit - credit)::numeric, 2) != 0) AS open_wip
     """, [tuple(ids), params["data"]["wip_account_id"]])
-    return text + ", %d backflushed, %d with WIP != 0.00" % (len(posted), env.cr.fetchone()[0])
+    return text + ", %d backflushed, %d with WIP != 0.00, %d/%d with their own done raw " \
+        "moves equal to their backflush lines" % (len(posted), env.cr.fetchone()[0], right,
+                                                  len(done))
+
+
+def _raw_moves_match_lines(production):
+    """Does the MO's own Consumed Materials show what its backflush lines consumed?"""
+    for line in production.backflush_line_ids:
+        moved = sum(move.product_qty for move in production.move_raw_ids
+                    if move.product_id == line.product_id and move.state == "done")
+        if abs(moved - line.qty_standard) > line.product_uom_id.rounding / 2.0:
+            return False
+    return True
 
 
 def step_measure_a(env, params):

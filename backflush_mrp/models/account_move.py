@@ -63,8 +63,8 @@ class AccountMove(models.Model):
                 groups[key][0] += item.debit - item.credit
                 groups[key][1] += item.quantity
             lines = []
-            for key, (amount, qty) in groups.items():
-                amount = currency.round(amount)
+            for key, (total, qty) in groups.items():
+                amount = currency.round(total)
                 values = dict(zip(GROUP_FIELDS, key), name=label, quantity=qty,
                               debit=amount if amount > 0 else 0.0,
                               credit=-amount if amount < 0 else 0.0)

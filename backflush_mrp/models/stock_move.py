@@ -88,8 +88,14 @@ class StockMove(models.Model):
         if self.env.context.get("backflush_summary"):
             # _prepare_account_move_line is not told the journal
             move = self.with_context(backflush_summary_journal=journal_id)
-        return super(StockMove, move)._create_account_move_line(
+        result = super(StockMove, move)._create_account_move_line(
             credit_account_id, debit_account_id, journal_id)
+        production = self._backflush_production()
+        if production and not self.picking_id:
+            # stock_account refers to the picking, which an MO's moves have none of
+            self.sudo().account_move_ids.filtered(lambda entry: not entry.ref).write(
+                {"ref": production.name})
+        return result
 
     def _run_valuation(self, quantity=None):
         result = super()._run_valuation(quantity=quantity)

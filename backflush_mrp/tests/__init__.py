@@ -16,6 +16,7 @@ from . import (
     test_lib_suitability,
     test_lib_triggers,
     test_lib_variance,
+    test_odoo_units,
     test_periodic_moves,
     test_reliability,
     test_report_output,
