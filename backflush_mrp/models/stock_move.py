@@ -31,12 +31,13 @@ class StockMove(models.Model):
 
     @api.model_cr
     def init(self):
-        super().init()
+        result = super().init()
         # Odoo 11 has none: reading an MO's moves would scan the whole table
         for column in ("raw_material_production_id", "production_id"):
             index = "stock_move_%s_index" % column
             if not sql.index_exists(self.env.cr, index):
                 sql.create_index(self.env.cr, index, self._table, [column])
+        return result
 
     def _backflush_production(self):
         if not self:

@@ -73,3 +73,14 @@ class TestOdooUnits(BackflushAccountingCase):
         production.button_mark_done()
         self.assertAlmostEqual(self.on_hand(self.bolt), 19.16)
         self.assert_wip_zero(production)
+
+    def test_reverse_backflush_gives_the_bolts_back(self):
+        production = self.make_mo(7, bom=self.chair_bom)
+        self._bolt_moves(production).quantity_done = 90
+        self.produce(production, 7)
+        production.button_mark_done()
+        production.action_backflush_reverse()
+        self.assertAlmostEqual(self.on_hand(self.bolt), 20.0)
+        self.assertEqual(self.on_hand(self.chair), 0.0)
+        self.assertEqual(self.balance(production, "wip"), 0.0)
+        self.assertEqual(self.variance(production, "usage"), 0.0)
