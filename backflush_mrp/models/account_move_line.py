@@ -12,7 +12,7 @@ class AccountMoveLine(models.Model):
     backflush_variance_type = fields.Selection(VARIANCE_TYPES, "Variance Type", index=True,
                                                readonly=True)
     backflush_operation_id = fields.Many2one(
-        "mrp.routing.workcenter", "Backflush Operation", index=True, readonly=True,
+        "mrp.routing.workcenter", index=True, readonly=True,
         ondelete="set null",
         help="The routing operation whose labour or overhead this item absorbs into WIP.")
     backflush_conversion_type = fields.Selection(CONVERSION_TYPES, "Conversion Cost",

@@ -23,7 +23,7 @@ class BackflushConversion(models.Model):
                                     index=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", related="production_id.company_id",
                                  store=True, readonly=True)
-    operation_id = fields.Many2one("mrp.routing.workcenter", "Operation", required=True,
+    operation_id = fields.Many2one("mrp.routing.workcenter", required=True,
                                    readonly=True, ondelete="restrict")
     workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", required=True,
                                     readonly=True, ondelete="restrict")

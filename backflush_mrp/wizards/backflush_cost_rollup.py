@@ -26,7 +26,7 @@ class BackflushCostRollup(models.TransientModel):
         help="Roll up every product of this category (and its sub-categories) that has a "
              "bill of materials.")
     counterpart_account_id = fields.Many2one(
-        "account.account", "Counterpart Account", domain=[("deprecated", "=", False)],
+        "account.account", domain=[("deprecated", "=", False)],
         default=lambda self: self.env.user.company_id.backflush_revision_variance_account_id,
         help="Where the revaluation of the stock on hand goes (stock valuation on the "
              "other side).")
@@ -165,7 +165,7 @@ class BackflushCostRollupLine(models.TransientModel):
     _order = "id"
 
     rollup_id = fields.Many2one("backflush.cost.rollup", required=True, ondelete="cascade")
-    product_id = fields.Many2one("product.product", "Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     bom_id = fields.Many2one("mrp.bom", "Bill of Materials", readonly=True)
     current_cost = fields.Float(digits=dp.get_precision("Product Price"), readonly=True)
     material_cost = fields.Float(digits=dp.get_precision("Product Price"), readonly=True)
@@ -173,8 +173,7 @@ class BackflushCostRollupLine(models.TransientModel):
     new_cost = fields.Float(digits=dp.get_precision("Product Price"), readonly=True)
     qty_on_hand = fields.Float("On Hand", digits=dp.get_precision("Product Unit of Measure"),
                                readonly=True)
-    revaluation = fields.Float("Revaluation", digits=dp.get_precision("Account"),
-                               readonly=True,
+    revaluation = fields.Float(digits=dp.get_precision("Account"), readonly=True,
                                help="(new - current cost) x stock on hand: debited to stock "
                                     "valuation (credited when negative) when applied.")
 

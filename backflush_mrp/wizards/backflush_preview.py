@@ -105,7 +105,7 @@ class BackflushPreviewConversionLine(models.TransientModel):
     _description = "Backflush Preview: Labour and Overhead"
 
     preview_id = fields.Many2one("backflush.preview", required=True, ondelete="cascade")
-    operation_id = fields.Many2one("mrp.routing.workcenter", "Operation", readonly=True)
+    operation_id = fields.Many2one("mrp.routing.workcenter", readonly=True)
     workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
     hours = fields.Float(digits=(16, 4), readonly=True)
     recorded = fields.Boolean("Recorded Time", readonly=True,
