@@ -116,11 +116,14 @@ class BackflushConversion(models.Model):
         bom_qty = self._bom_qty(production, produced, uom)
         due = []
         for operation in operations:
-            absorbed = conversion.absorption(
-                self._plain_operation(operation), bom_qty, rounding,
-                self._recorded_minutes(production, operation))
-            if absorbed.labour or absorbed.overhead:
-                due.append((operation, absorbed))
+            absorbed = conversion.absorption(self._plain_operation(operation), bom_qty,
+                                             rounding,
+                                             self._recorded_minutes(production, operation))
+            if workorder is not None and not absorbed.recorded and not absorbed.hours:
+                continue  # finished without output or time: the completion absorbs it
+            # kept when it rounds to 0.00 (seconds recorded): its standard still
+            # counts in the variances
+            due.append((operation, absorbed))
         return due
 
     @api.model
@@ -169,7 +172,8 @@ class BackflushConversion(models.Model):
                 "overhead_rate": workcenter.backflush_overhead_rate,
                 "labour_amount": absorbed.labour, "overhead_amount": absorbed.overhead,
             })
-        entry = self.env["backflush.settlement"]._create_entry(production, items)
+        entry = self.env["backflush.settlement"]._create_entry(production, items) \
+            if items else self.env["account.move"]
         return self._create_each(values, entry)
 
     def _create_each(self, values, entry):

@@ -1,5 +1,7 @@
 """SPEC section 4b: labour and overhead absorbed at standard, to the cent, from posted items."""
+from odoo.addons.backflush_mrp.lib import conversion
 from odoo.exceptions import AccessError, UserError
+from odoo.tests.common import SavepointCase
 
 from .common_accounting import BackflushAccountingCase
 
@@ -162,6 +164,13 @@ class TestAbsorptionWorkedExamples(ConversionCase):
         production = self.make_chairs(7)
         self.assertEqual(self.absorbed(production, "labour"), 21.00)
         self.assertEqual(self.variance(production, "revision"), 29.40)
+        self.assert_wip_zero(production)
+
+    def test_no_time_recorded_on_a_started_work_order_is_all_efficiency(self):
+        production = self.make_chairs(7, minutes=0)
+        self.assertEqual(self.absorbed(production, "labour"), 0.0)
+        self.assertEqual(self.variance(production, "efficiency"), -29.40)
+        self.assertEqual(self.variance(production, "revision"), 0.0)
         self.assert_wip_zero(production)
 
     def test_work_order_without_recorded_time_absorbs_the_standard(self):
@@ -353,3 +362,26 @@ class TestCostRollup(ConversionCase):
         with self.assertRaisesRegex(AccessError, "Only backflush managers"):
             wizard.sudo(self.shopfloor).action_apply()
         self.assertEqual(self.frame.standard_price, 9.00)
+
+
+class TestDemoFactoryConversion(SavepointCase):
+    """The demo's figures that the tour (readme/USAGE.rst) quotes."""
+
+    def test_dining_table_rolls_up_to_113_50_with_a_lot_size_variance_of_5_60(self):
+        if not self.env.ref("backflush_mrp.bom_dining_table", raise_if_not_found=False):
+            self.skipTest("the database has no demo data")
+        bom = self.env.ref("backflush_mrp.bom_dining_table")
+        self.assertAlmostEqual(bom.backflush_material_cost, 86.20, places=6)
+        self.assertAlmostEqual(bom.backflush_run_minutes, 35.0, places=6)
+        self.assertAlmostEqual(bom.backflush_setup_minutes, 4.0, places=6)
+        self.assertAlmostEqual(bom.backflush_conversion_cost, 27.30, places=6)
+        self.assertAlmostEqual(bom.backflush_standard_cost, 113.50, places=6)
+        Conversion = self.env["backflush.conversion"]
+        setups = [conversion.lot_size_variance(Conversion._plain_operation(operation), 3.0,
+                                               bom.backflush_costing_lot_size)
+                  for operation in bom.routing_id.operation_ids]
+        self.assertAlmostEqual(sum(setups), 5.60, places=6)
+        production = self.env.ref("backflush_mrp.mo_dining_tables")
+        preview = self.env["backflush.preview"].create({"production_id": production.id})
+        self.assertEqual(preview.conversion_line_ids.mapped("state"),
+                         ["operation_done", "operation_done"])

@@ -149,7 +149,7 @@ class BackflushAudit(models.TransientModel):
                 lambda item, r=record: item.backflush_operation_id == r.operation_id
                 and item.account_id == wip)
             on_wip = sum(items.mapped("debit")) - sum(items.mapped("credit"))
-            if record.move_id.state != "posted" or not currency.is_zero(
+            if record.move_id and record.move_id.state != "posted" or not currency.is_zero(
                     on_wip - record.labour_amount - record.overhead_amount):
                 yield "conversion", _(
                     "The journal entry of the absorption of %(operation)s on %(mo)s puts "
