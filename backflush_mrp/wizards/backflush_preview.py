@@ -61,7 +61,11 @@ class BackflushPreview(models.TransientModel):
         return values
 
     def _action_open(self):
-        return open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
+        action = open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
+        if self.conversion_line_ids:
+            view = self.env.ref("backflush_mrp.backflush_preview_view_form_conversion")
+            action["views"] = [(view.id, "form")]
+        return action
 
     @api.multi
     def action_post(self):
