@@ -4,7 +4,7 @@
     "name": "Backflush MRP",
     "summary": "Consume components automatically at trigger points, value them "
                "at standard cost and book variances",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "category": "Manufacturing",
     "website": "https://github.com/backflush-mrp/backflush_mrp",
     "author": "backflush_mrp developers",
@@ -19,6 +19,7 @@
         "views/backflush_exception_views.xml",
         "views/mrp_production_views.xml",
         "views/mrp_bom_views.xml",
+        "views/mrp_workcenter_views.xml",
         "views/mrp_bom_suitability_views.xml",
         "report/backflush_suitability_report_views.xml",
         "views/product_category_views.xml",
@@ -28,6 +29,7 @@
         "report/backflush_variance_report_views.xml",
         "wizards/backflush_preview_views.xml",
         "wizards/backflush_audit_views.xml",
+        "wizards/backflush_cost_rollup_views.xml",
     ],
     "demo": [
         "demo/backflush_demo.xml",

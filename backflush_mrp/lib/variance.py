@@ -16,6 +16,9 @@ from odoo.tools.float_utils import float_is_zero, float_round
 from .records import record
 
 VARIANCE_TYPES = ("usage", "price", "revision")
+# every kind a settlement may split a residual over, in the order ties are broken
+# (the conversion kinds of SPEC section 4b are lib/conversion.py's)
+SETTLEMENT_ORDER = VARIANCE_TYPES + ("efficiency", "lot_size")
 
 
 class ComponentCost(record("ComponentCost",
@@ -40,12 +43,11 @@ def split_residual(raw, wip_residual, rounding):
     wip_residual is what is really left on WIP (the sum of rounded postings),
     so the result always adds up to it exactly, to the cent.
     """
-    rounded = {kind: float_round(raw[kind], precision_rounding=rounding)
-               for kind in VARIANCE_TYPES}
+    kinds = [kind for kind in SETTLEMENT_ORDER if kind in raw]
+    rounded = {kind: float_round(raw[kind], precision_rounding=rounding) for kind in kinds}
     residue = float_round(wip_residual - sum(rounded.values()), precision_rounding=rounding)
     if not float_is_zero(residue, precision_rounding=rounding):
-        largest = max(VARIANCE_TYPES, key=lambda kind: (abs(rounded[kind]),
-                                                        -VARIANCE_TYPES.index(kind)))
+        largest = max(kinds, key=lambda kind: (abs(rounded[kind]), -kinds.index(kind)))
         rounded[largest] = float_round(rounded[largest] + residue, precision_rounding=rounding)
     return rounded
 

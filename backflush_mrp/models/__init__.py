@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_line,
+    backflush_conversion,
     backflush_engine,
     backflush_exception,
     backflush_log,
@@ -11,6 +12,7 @@ from . import (
     mrp_production,
     mrp_production_backflush_line,
     mrp_unbuild,
+    mrp_workcenter,
     mrp_workorder,
     product_category,
     res_company,

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.addons import decimal_precision as dp
 
 from .. import bulk
+from ..lib.conversion import VARIANCE_TYPES as VARIANCE_KINDS
 from .selections import TRIGGERS
 
 EVENTS = [
@@ -136,7 +137,8 @@ class BackflushLog(models.Model):
     def _variance_entries(self, production):
         items = self.env["account.move.line"].sudo().search([
             ("backflush_production_id", "=", production.id),
-            ("backflush_variance_type", "in", ("usage", "price", "revision"))])
+            "|", ("backflush_variance_type", "in", VARIANCE_KINDS),
+            ("backflush_operation_id", "!=", False)])
         return items.mapped("move_id")
 
     @api.model

@@ -1,7 +1,8 @@
 """Settle what an MO leaves on WIP (SPEC section 4).
 
-Standard-cost finished products: the residual goes to the usage, price and
-revision variance accounts in one journal entry. FIFO/AVCO finished
+Standard-cost finished products: the residual goes to the usage, price,
+revision, efficiency and lot-size variance accounts in one journal entry
+(the last two for the labour and overhead of section 4b). FIFO/AVCO finished
 products: they take the actual cost of what their MO consumed (Odoo 11 on
 PyPI has no mrp_account to do it), so nothing is left for variances.
 """
@@ -10,7 +11,10 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_is_zero
 
-from ..lib import quantities, variance
+from ..lib import conversion, quantities, variance
+from .selections import VARIANCE_TYPES as VARIANCE_SELECTION
+
+VARIANCE_LABELS = dict(VARIANCE_SELECTION)
 
 
 class BackflushSettlement(models.AbstractModel):
@@ -55,7 +59,7 @@ class BackflushSettlement(models.AbstractModel):
               JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
              WHERE aml.backflush_production_id = %s AND aml.backflush_variance_type IN %s
              GROUP BY aml.backflush_variance_type
-        """, [production.id, variance.VARIANCE_TYPES])
+        """, [production.id, conversion.VARIANCE_TYPES])
         return dict(self.env.cr.fetchall())
 
     @api.model
@@ -108,6 +112,19 @@ class BackflushSettlement(models.AbstractModel):
         return qty, value
 
     @api.model
+    def _target_variances(self, production, finished_qty, finished_value):
+        """The five variances the MO's postings call for, unrounded (SPEC 4 and 4b)."""
+        components = self._components(production, finished_qty)
+        # finished goods are credited to WIP at what they were really posted at
+        unit_standard = finished_value / finished_qty if finished_qty else 0.0
+        Conversion = self.env["backflush.conversion"]
+        produced = Conversion._bom_qty(production, finished_qty, production.product_id.uom_id)
+        lot_size = production.bom_id._backflush_lot_size() if production.bom_id else 1.0
+        return conversion.all_variances(components, finished_qty, unit_standard,
+                                        Conversion._operation_costs(production), produced,
+                                        lot_size)
+
+    @api.model
     def _settleable(self, production):
         if production.state != "done" or production.product_id.valuation != "real_time":
             return False
@@ -135,21 +152,18 @@ class BackflushSettlement(models.AbstractModel):
     def _post_variances(self, production, residual):
         currency = production.company_id.currency_id
         finished_qty, finished_value = self._finished(production)
-        components = self._components(production, finished_qty)
-        # finished goods are credited to WIP at what they were really posted at
-        unit_standard = finished_value / finished_qty if finished_qty else 0.0
-        target = variance.raw_variances(components, finished_qty, unit_standard)
+        target = self._target_variances(production, finished_qty, finished_value)
         posted = self._posted_variances(production)
-        due = {kind: target[kind] - posted.get(kind, 0.0) for kind in variance.VARIANCE_TYPES}
+        due = {kind: target[kind] - posted.get(kind, 0.0) for kind in conversion.VARIANCE_TYPES}
         amounts = variance.split_residual(due, residual, currency.rounding)
         items = []
-        for kind in variance.VARIANCE_TYPES:
+        for kind in conversion.VARIANCE_TYPES:
             amount = amounts[kind]
             if float_is_zero(amount, precision_rounding=currency.rounding):
                 continue
             account = production._backflush_account(kind)
             items.append(self._item(production, account, amount, kind, finished_qty,
-                                    _("%s variance") % kind.capitalize()))
+                                    _("%s variance") % VARIANCE_LABELS[kind]))
             items.append(self._item(production, production._backflush_account("wip"), -amount,
                                     False, finished_qty, _("WIP to %s variance") % kind))
         return self._create_entry(production, items)

@@ -1,16 +1,22 @@
-"""Backflush suitability of a BoM, from the usage of its closed orders.
+"""A BoM's standard cost (materials and conversion) and its backflush suitability.
 
-The statistics, levels and advice are lib/suitability.py's; this reads what
-they need for many BoMs at once, in one query that respects the access
-rules on manufacturing orders.
+The costing lot size spreads one setup per operation over the standard
+(SPEC section 4b); the form shows the standard run and setup time and the
+conversion cost per unit beside the material roll-up (lib/conversion.py).
+
+The suitability's statistics, levels and advice are lib/suitability.py's;
+this reads what they need for many BoMs at once, in one query that
+respects the access rules on manufacturing orders.
 """
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.addons import decimal_precision as dp
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_round
 
-from ..lib import quantities, suitability
+from ..lib import conversion, quantities, suitability
+from .backflush_engine import plain_uom
 
 SUITABILITY_LEVELS = [
     (suitability.GOOD, "Good"),
@@ -108,6 +114,118 @@ class MrpBom(models.Model):
     backflush_suitability_line_ids = fields.One2many(
         "backflush.suitability.report", "bom_id", "Suitability per Component",
         compute="_compute_backflush_suitability_lines")
+
+    backflush_costing_lot_size = fields.Float(
+        "Costing Lot Size", digits=dp.get_precision("Product Unit of Measure"),
+        help="Finished quantity, in the BoM's unit, over which the standard cost spreads "
+             "one setup of each operation (default: the BoM's quantity). An order of "
+             "another size shows the difference as lot-size variance.")
+    backflush_material_cost = fields.Float(
+        "Material Cost per Unit", digits=dp.get_precision("Product Price"),
+        compute="_compute_backflush_standard_cost",
+        help="The components at their standard cost, planned scrap included, kits "
+             "exploded, per unit of the product.")
+    backflush_run_minutes = fields.Float(
+        "Standard Run Time per Unit (min)", digits=(16, 4),
+        compute="_compute_backflush_standard_cost",
+        help="Sum over the routing's operations of duration / capacity x 100 / time "
+             "efficiency, per unit of the product.")
+    backflush_setup_minutes = fields.Float(
+        "Standard Setup Time per Unit (min)", digits=(16, 4),
+        compute="_compute_backflush_standard_cost",
+        help="Sum over the routing's operations of the work center's time before and "
+             "after production, divided by the costing lot size, per unit of the product.")
+    backflush_conversion_cost = fields.Float(
+        "Conversion Cost per Unit", digits=dp.get_precision("Product Price"),
+        compute="_compute_backflush_standard_cost",
+        help="Run and setup time at the work centers' labour and overhead rates, per "
+             "unit of the product.")
+    backflush_standard_cost = fields.Float(
+        "Rolled-up Standard Cost", digits=dp.get_precision("Product Price"),
+        compute="_compute_backflush_standard_cost",
+        help="Material plus conversion cost per unit: what the standard cost roll-up "
+             "would set as the product's cost.")
+
+    @api.model
+    def create(self, values):
+        if not values.get("backflush_costing_lot_size"):
+            values = dict(values, backflush_costing_lot_size=values.get("product_qty") or 1.0)
+        return super().create(values)
+
+    @api.model_cr
+    def init(self):
+        # BoMs made before the module (or before this field) cost over their own quantity
+        self.env.cr.execute("""
+            UPDATE mrp_bom SET backflush_costing_lot_size = product_qty
+             WHERE COALESCE(backflush_costing_lot_size, 0) <= 0 AND product_qty > 0
+        """)
+
+    @api.onchange("product_qty")
+    def _onchange_backflush_costing_lot_size(self):
+        if self.backflush_costing_lot_size <= 0:
+            self.backflush_costing_lot_size = self.product_qty
+
+    @api.constrains("backflush_costing_lot_size")
+    def _check_backflush_costing_lot_size(self):
+        for bom in self:
+            if bom.backflush_costing_lot_size < 0:
+                raise ValidationError(_(
+                    "BoM %s: the costing lot size cannot be negative (leave it empty to "
+                    "use the BoM's quantity).") % bom.display_name)
+
+    def _backflush_lot_size(self):
+        self.ensure_one()
+        return self.backflush_costing_lot_size if self.backflush_costing_lot_size > 0 \
+            else (self.product_qty or 1.0)
+
+    def _backflush_bom_units_per_unit(self):
+        """Units of the BoM's UoM in one unit of the product's UoM."""
+        self.ensure_one()
+        return self.product_tmpl_id.uom_id._compute_quantity(1.0, self.product_uom_id,
+                                                             round=False)
+
+    def _backflush_plain_operations(self):
+        Conversion = self.env["backflush.conversion"]
+        return [Conversion._plain_operation(operation)
+                for operation in self.routing_id.operation_ids]
+
+    def _backflush_material_cost(self, costs=None):
+        """Components at their standard per product unit; costs: {product id: cost} overrides."""
+        self.ensure_one()
+        engine = self.env["backflush.engine"]
+        needs = quantities.explode(engine._plain_bom(self), plain_uom(self.product_tmpl_id.uom_id))
+        company = self.company_id or self.env.user.company_id
+        products = self.env["product.product"].with_context(force_company=company.id).browse(
+            list({need.product_id for need in needs}))
+        standard = {product.id: product.standard_price for product in products}
+        standard.update(costs or {})
+        return sum(need.qty_per_unit * standard[need.product_id] for need in needs)
+
+    def _backflush_conversion_cost(self):
+        """Standard labour and overhead per product unit (SPEC 4b), unrounded."""
+        self.ensure_one()
+        per_bom_unit = conversion.conversion_cost_per_unit(self._backflush_plain_operations(),
+                                                           self._backflush_lot_size())
+        return per_bom_unit * self._backflush_bom_units_per_unit()
+
+    @api.depends("bom_line_ids.product_qty", "bom_line_ids.backflush_scrap_factor",
+                 "routing_id", "product_qty", "backflush_costing_lot_size")
+    def _compute_backflush_standard_cost(self):
+        for bom in self:
+            if not isinstance(bom.id, int):  # a new BoM: its lines are not saved yet
+                continue
+            operations = bom._backflush_plain_operations()
+            lot_size = bom._backflush_lot_size()
+            units = bom._backflush_bom_units_per_unit()
+            bom.backflush_material_cost = bom._backflush_material_cost()
+            bom.backflush_run_minutes = units * sum(
+                conversion.run_minutes_per_unit(operation) for operation in operations)
+            bom.backflush_setup_minutes = units * sum(
+                conversion.setup_minutes_per_unit(operation, lot_size)
+                for operation in operations)
+            bom.backflush_conversion_cost = bom._backflush_conversion_cost()
+            bom.backflush_standard_cost = (bom.backflush_material_cost
+                                           + bom.backflush_conversion_cost)
 
     def _backflush_saved(self):
         return self.filtered(lambda bom: isinstance(bom.id, int))

@@ -162,6 +162,7 @@ class MrpProduction(models.Model):
         confirmation = self._backflush_check_manual_components()
         if confirmation:
             return confirmation
+        self.env["backflush.conversion"]._check_accounts(self)
         engine = self.env["backflush.engine"]
         engine._post(self, "completion")
         keep = self.backflush_line_ids.filtered(
@@ -169,6 +170,7 @@ class MrpProduction(models.Model):
         result = super(MrpProduction, self.with_context(backflush_keep_pending=keep)) \
             .button_mark_done()
         self._backflush_trim_pending_moves()
+        self.env["backflush.conversion"]._absorb(self)
         self.env["backflush.settlement"].settle(self)
         self._backflush_update_state()
         return result
@@ -307,6 +309,7 @@ class MrpProduction(models.Model):
             with self.env.cr.savepoint():
                 engine._lock(production)
                 mirrors = engine._reverse_moves(production)
+                self.env["backflush.conversion"]._reverse(production)
                 self.env["backflush.settlement"].settle(production)
                 self.env["backflush.log"]._record_reversal(production, mirrors)
                 production._backflush_update_state()

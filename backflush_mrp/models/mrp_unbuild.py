@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import float_is_zero
 
 
 class MrpUnbuild(models.Model):
@@ -43,7 +44,18 @@ class MrpUnbuild(models.Model):
 
     @api.multi
     def action_unbuild(self):
+        shares = [(unbuild.mo_id, unbuild._backflush_share())
+                  for unbuild in self.filtered("mo_id")]
         result = super().action_unbuild()
+        # labour and overhead go back in the unbuilt share, as the components do;
+        # all of what is left once nothing produced remains
+        settlement = self.env["backflush.settlement"]
+        for production, share in shares:
+            remaining = settlement._finished(production)[0]
+            nothing_left = float_is_zero(
+                remaining, precision_rounding=production.product_id.uom_id.rounding)
+            self.env["backflush.conversion"]._reverse(production,
+                                                      1.0 if nothing_left else share)
         productions = self.mapped("mo_id")
         self.env["backflush.settlement"].settle(productions)
         for unbuild in self.filtered("mo_id"):

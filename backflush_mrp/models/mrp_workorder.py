@@ -20,4 +20,6 @@ class MrpWorkorder(models.Model):
         result = super().button_finish()
         self.env["backflush.engine"]._post(self.production_id, self._backflush_event(),
                                            workorder=self)
+        # labour and overhead of an operation_done operation: absorbed as it finishes
+        self.env["backflush.conversion"]._absorb(self.production_id, workorder=self)
         return result

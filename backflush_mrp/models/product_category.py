@@ -13,6 +13,11 @@ BACKFLUSH_ACCOUNTS = {
                  "backflush_revision_variance_account_id"),
     "scrap": ("property_backflush_scrap_variance_account_id",
               "backflush_scrap_variance_account_id"),
+    # conversion costs (SPEC section 4b)
+    "efficiency": ("property_backflush_efficiency_variance_account_id",
+                   "backflush_efficiency_variance_account_id"),
+    "lot_size": ("property_backflush_lot_size_variance_account_id",
+                 "backflush_lot_size_variance_account_id"),
 }
 
 ACCOUNT_LABELS = {
@@ -21,6 +26,8 @@ ACCOUNT_LABELS = {
     "price": "price variance",
     "revision": "revision variance",
     "scrap": "scrap variance",
+    "efficiency": "efficiency variance",
+    "lot_size": "lot-size variance",
 }
 
 
@@ -41,6 +48,10 @@ class ProductCategory(models.Model):
     property_backflush_revision_variance_account_id = _account_property(
         "Revision Variance Account")
     property_backflush_scrap_variance_account_id = _account_property("Scrap Variance Account")
+    property_backflush_efficiency_variance_account_id = _account_property(
+        "Efficiency Variance Account")
+    property_backflush_lot_size_variance_account_id = _account_property(
+        "Lot-Size Variance Account")
 
     def _backflush_account(self, kind, company, raise_if_missing=True):
         """The category's account of kind for company, its parents', or the company's."""

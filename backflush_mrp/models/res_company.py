@@ -34,6 +34,21 @@ class ResCompany(models.Model):
         "account.account", "Revision Variance Account")
     backflush_scrap_variance_account_id = fields.Many2one(
         "account.account", "Scrap Variance Account")
+    # conversion costs (SPEC section 4b): fallbacks of the category and work center fields
+    backflush_efficiency_variance_account_id = fields.Many2one(
+        "account.account", "Efficiency Variance Account",
+        help="Work center time used above (debit) or below (credit) the standard for the "
+             "quantity produced, at the work centers' rates.")
+    backflush_lot_size_variance_account_id = fields.Many2one(
+        "account.account", "Lot-Size Variance Account",
+        help="Setup cost an order did not spread over as many units as the standard's "
+             "costing lot size (debit), or over more (credit).")
+    backflush_labour_absorption_account_id = fields.Many2one(
+        "account.account", "Labour Absorption Account",
+        help="Credited with the labour absorbed into WIP by work centers that name none.")
+    backflush_overhead_absorption_account_id = fields.Many2one(
+        "account.account", "Overhead Absorption Account",
+        help="Credited with the overhead absorbed into WIP by work centers that name none.")
     # suitability advice (lib/suitability.py)
     backflush_suitability_order_count = fields.Integer(
         "Orders Analysed for Suitability", required=True, default=10,

@@ -23,6 +23,14 @@ class ResConfigSettings(models.TransientModel):
         "account.account", related="company_id.backflush_revision_variance_account_id")
     backflush_scrap_variance_account_id = fields.Many2one(
         "account.account", related="company_id.backflush_scrap_variance_account_id")
+    backflush_efficiency_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_efficiency_variance_account_id")
+    backflush_lot_size_variance_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_lot_size_variance_account_id")
+    backflush_labour_absorption_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_labour_absorption_account_id")
+    backflush_overhead_absorption_account_id = fields.Many2one(
+        "account.account", related="company_id.backflush_overhead_absorption_account_id")
     backflush_suitability_order_count = fields.Integer(
         related="company_id.backflush_suitability_order_count")
     backflush_suitability_watch_spread = fields.Float(

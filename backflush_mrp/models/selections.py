@@ -35,4 +35,11 @@ VARIANCE_TYPES = [
     ("price", "Price"),
     ("revision", "Revision"),
     ("scrap", "Scrap"),
+    ("efficiency", "Efficiency"),
+    ("lot_size", "Lot Size"),
+]
+
+CONVERSION_TYPES = [
+    ("labour", "Labour"),
+    ("overhead", "Overhead"),
 ]

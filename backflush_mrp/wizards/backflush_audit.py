@@ -4,13 +4,14 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
-from ..lib import quantities, variance
+from ..lib import conversion, quantities
 
 CHECKS = [
     ("moves_vs_logs", "Stock moves match the logs"),
     ("wip_zero", "WIP is 0.00 on closed orders"),
     ("variance_formula", "Variances match their formulas"),
     ("consumed_twice", "No component consumed twice"),
+    ("conversion", "Labour and overhead absorbed = hours x rates"),
 ]
 
 
@@ -61,6 +62,7 @@ class BackflushAudit(models.TransientModel):
     def _findings(self, production):
         yield from self._check_moves_vs_logs(production)
         yield from self._check_consumed_twice(production)
+        yield from self._check_conversion(production)
         settlement = self.env["backflush.settlement"]
         if settlement._settleable(production):
             yield from self._check_wip_and_variances(production)
@@ -108,19 +110,52 @@ class BackflushAudit(models.TransientModel):
         if production.product_id.cost_method != "standard":
             return
         finished_qty, finished_value = settlement._finished(production)
-        components = settlement._components(production, finished_qty)
-        unit = finished_value / finished_qty if finished_qty else 0.0
-        target = variance.raw_variances(components, finished_qty, unit)
+        target = settlement._target_variances(production, finished_qty, finished_value)
         posted = settlement._posted_variances(production)
-        # each posting rounds on its own: allow a cent per component
-        tolerance = currency.rounding * (len(components) + 1)
-        for kind in variance.VARIANCE_TYPES:
+        # each posting rounds on its own: allow a cent per component and absorption item
+        postings = len(production.backflush_line_ids) + 2 * len(
+            self.env["backflush.conversion"].sudo().search(
+                [("production_id", "=", production.id)]))
+        tolerance = currency.rounding * (postings + 1)
+        for kind in conversion.VARIANCE_TYPES:
             if abs(posted.get(kind, 0.0) - target[kind]) > tolerance + 1e-9:
                 yield "variance_formula", _(
                     "%(kind)s variance of %(mo)s is %(posted)s, its formula gives "
                     "%(target)s.") % {"kind": kind, "mo": production.name,
                                       "posted": posted.get(kind, 0.0),
                                       "target": round(target[kind], 6)}
+
+    def _check_conversion(self, production):
+        """Each absorption = its hours x its rates, and its journal items say so."""
+        currency = production.company_id.currency_id
+        records = self.env["backflush.conversion"].sudo().search(
+            [("production_id", "=", production.id)])
+        wip = records and production._backflush_account("wip")
+        for record in records:
+            for kind in ("labour", "overhead"):
+                amount = record[kind + "_amount"]
+                formula = record.hours * record[kind + "_rate"]
+                # a partial unbuild gives back a share of the rounded amount
+                if abs(amount - formula) > currency.rounding * (1.5 if record.reversal
+                                                                else 0.5) + 1e-9:
+                    yield "conversion", _(
+                        "%(kind)s absorbed on %(mo)s for %(operation)s is %(amount)s, "
+                        "%(hours)s h x %(rate)s gives %(formula)s.") % {
+                            "kind": kind, "mo": production.name,
+                            "operation": record.operation_id.name, "amount": amount,
+                            "hours": round(record.hours, 4), "rate": record[kind + "_rate"],
+                            "formula": round(formula, 2)}
+            items = record.move_id.line_ids.filtered(
+                lambda item, r=record: item.backflush_operation_id == r.operation_id
+                and item.account_id == wip)
+            on_wip = sum(items.mapped("debit")) - sum(items.mapped("credit"))
+            if record.move_id and record.move_id.state != "posted" or not currency.is_zero(
+                    on_wip - record.labour_amount - record.overhead_amount):
+                yield "conversion", _(
+                    "The journal entry of the absorption of %(operation)s on %(mo)s puts "
+                    "%(wip)s on WIP, the absorption says %(amount)s.") % {
+                        "operation": record.operation_id.name, "mo": production.name,
+                        "wip": on_wip, "amount": record.labour_amount + record.overhead_amount}
 
 
 class BackflushAuditLine(models.TransientModel):

@@ -14,6 +14,10 @@ class BackflushPreview(models.TransientModel):
 
     production_id = fields.Many2one("mrp.production", required=True, readonly=True)
     line_ids = fields.One2many("backflush.preview.line", "preview_id", readonly=True)
+    conversion_line_ids = fields.One2many(
+        "backflush.preview.conversion.line", "preview_id", "Labour and Overhead",
+        readonly=True, help="What each operation absorbs into WIP (Dr WIP / Cr the "
+                            "absorption accounts), and when.")
     has_shortage = fields.Boolean(compute="_compute_has_shortage")
 
     @api.depends("line_ids.shortage")
@@ -24,7 +28,9 @@ class BackflushPreview(models.TransientModel):
     @api.model
     def create(self, values):
         preview = super().create(values)
-        preview.write({"line_ids": [(0, 0, v) for v in preview._line_values()]})
+        conversions = preview.env["backflush.conversion"]._preview_values(preview.production_id)
+        preview.write({"line_ids": [(0, 0, v) for v in preview._line_values()],
+                       "conversion_line_ids": [(0, 0, v) for v in conversions]})
         return preview
 
     def _line_values(self):
@@ -55,7 +61,11 @@ class BackflushPreview(models.TransientModel):
         return values
 
     def _action_open(self):
-        return open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
+        action = open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
+        if self.conversion_line_ids:
+            view = self.env.ref("backflush_mrp.backflush_preview_view_form_conversion")
+            action["views"] = [(view.id, "form")]
+        return action
 
     @api.multi
     def action_post(self):
@@ -85,3 +95,30 @@ class BackflushPreviewLine(models.TransientModel):
                                  readonly=True)
     shortage = fields.Float(digits=dp.get_precision("Product Unit of Measure"), readonly=True)
     waiting = fields.Boolean("Waits for Its Trigger", readonly=True)
+
+
+CONVERSION_STATES = [
+    ("production_done", "When the order is marked done"),
+    ("operation_done", "When the work order finishes"),
+    ("absorbed", "Absorbed"),
+]
+
+
+class BackflushPreviewConversionLine(models.TransientModel):
+    _name = "backflush.preview.conversion.line"
+    _description = "Backflush Preview: Labour and Overhead"
+
+    preview_id = fields.Many2one("backflush.preview", required=True, ondelete="cascade")
+    operation_id = fields.Many2one("mrp.routing.workcenter", readonly=True)
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Center", readonly=True)
+    hours = fields.Float(digits=(16, 4), readonly=True)
+    recorded = fields.Boolean("Recorded Time", readonly=True,
+                              help="The work order's recorded time; otherwise the standard "
+                                   "time for the quantity produced so far, one setup.")
+    labour_amount = fields.Float("Labour", digits=dp.get_precision("Account"), readonly=True)
+    overhead_amount = fields.Float("Overhead", digits=dp.get_precision("Account"),
+                                   readonly=True)
+    labour_account_id = fields.Many2one("account.account", "Labour Absorption", readonly=True)
+    overhead_account_id = fields.Many2one("account.account", "Overhead Absorption",
+                                          readonly=True)
+    state = fields.Selection(CONVERSION_STATES, "Absorbed", readonly=True)
