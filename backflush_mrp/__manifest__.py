@@ -4,7 +4,7 @@
     "name": "Backflush MRP",
     "summary": "Consume components automatically at trigger points, value them "
                "at standard cost and book variances",
-    "version": "11.0.1.2.0",
+    "version": "11.0.1.2.1",
     "category": "Manufacturing",
     "website": "https://github.com/backflush-mrp/backflush_mrp",
     "author": "backflush_mrp developers",
@@ -17,6 +17,7 @@
         "views/backflush_rule_views.xml",
         "views/backflush_log_views.xml",
         "views/backflush_exception_views.xml",
+        "views/backflush_output_report_views.xml",
         "views/mrp_production_views.xml",
         "views/mrp_bom_views.xml",
         "views/mrp_workcenter_views.xml",

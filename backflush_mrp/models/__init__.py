@@ -5,6 +5,7 @@ from . import (
     backflush_engine,
     backflush_exception,
     backflush_log,
+    backflush_output_report,
     backflush_rule,
     backflush_settlement,
     mrp_bom,

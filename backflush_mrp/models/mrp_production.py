@@ -224,17 +224,32 @@ class MrpProduction(models.Model):
         return True
 
     @api.model
-    def backflush_report_output(self, production_ref_or_id, qty, lot_name=None):
+    def backflush_report_output(self, production_ref_or_id, qty, lot_name=None, report_id=None):
         """Record produced quantity from a scanner or an RFID gate; fire the due triggers.
 
         For Odoo's external API (XML-RPC/JSON-RPC). Returns a small dict: the
         MO's state, the components consumed by this report, its open exceptions.
         Any error is a UserError/AccessError with a clear message, and nothing
         is recorded.
+
+        report_id: the client's key of this report (a string, unique per
+        company). A report sent again with the same key returns the first
+        answer and posts nothing; the same key with another MO, quantity or
+        lot is refused (see backflush.output.report).
         """
+        Report = self.env["backflush.output.report"]
+        report_id = Report._checked_report_id(report_id)
         qty = self._backflush_checked_quantity(qty)
         production = self._backflush_find(production_ref_or_id)
         production._backflush_check_rights()
+        if report_id is not None:
+            return Report._report(production, report_id, qty, lot_name)
+        return production._backflush_record_output(qty, lot_name)[0]
+
+    def _backflush_record_output(self, qty, lot_name):
+        """(answer, new backflush logs, finished lot): produce qty through Odoo's wizard."""
+        self.ensure_one()
+        production = self
         if production.state not in ("confirmed", "planned", "progress"):
             raise UserError(_("Manufacturing order %(mo)s is %(state)s: output can only be "
                               "reported on an open order.") % {
@@ -246,7 +261,7 @@ class MrpProduction(models.Model):
             wizard.lot_id = production._backflush_finished_lot(lot_name)
         wizard.do_produce()
         new_logs = production.backflush_log_ids - logs_before
-        return {
+        answer = {
             "id": production.id,
             "production": production.name,
             "state": production.state,
@@ -260,6 +275,7 @@ class MrpProduction(models.Model):
                            for exc in production.backflush_exception_ids
                            if exc.state == "open"],
         }
+        return answer, new_logs, wizard.lot_id
 
     @api.model
     def _backflush_checked_quantity(self, qty):

@@ -49,6 +49,11 @@ class ResCompany(models.Model):
     backflush_overhead_absorption_account_id = fields.Many2one(
         "account.account", "Overhead Absorption Account",
         help="Credited with the overhead absorbed into WIP by work centers that name none.")
+    backflush_report_retention_days = fields.Integer(
+        "Keep Output Reports (Days)", required=True, default=30,
+        help="Output reports of scanners and gates (with their report_id) are deleted this "
+             "many days after they were made; 0 keeps them for ever. A client that sends a "
+             "report again later than this posts it again.")
     # suitability advice (lib/suitability.py)
     backflush_suitability_order_count = fields.Integer(
         "Orders Analysed for Suitability", required=True, default=10,
@@ -88,6 +93,15 @@ class ResCompany(models.Model):
                 raise ValidationError(_("Suitability thresholds cannot be negative."))
         # a 'watch' spread above the 'unsuitable' one only leaves 'watch' empty; the
         # settings refuse it (a constraint here would fire between the settings' writes)
+
+    @api.constrains("backflush_report_retention_days")
+    def _check_backflush_report_retention_days(self):
+        for company in self:
+            if company.backflush_report_retention_days < 0:
+                raise ValidationError(_(
+                    "%(company)s: output reports are kept a number of days, or 0 for ever, "
+                    "not %(days)s.") % {"company": company.name,
+                                        "days": company.backflush_report_retention_days})
 
     def _backflush_suitability_thresholds(self):
         self.ensure_one()

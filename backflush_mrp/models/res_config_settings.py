@@ -31,6 +31,8 @@ class ResConfigSettings(models.TransientModel):
         "account.account", related="company_id.backflush_labour_absorption_account_id")
     backflush_overhead_absorption_account_id = fields.Many2one(
         "account.account", related="company_id.backflush_overhead_absorption_account_id")
+    backflush_report_retention_days = fields.Integer(
+        related="company_id.backflush_report_retention_days")
     backflush_suitability_order_count = fields.Integer(
         related="company_id.backflush_suitability_order_count")
     backflush_suitability_watch_spread = fields.Float(

@@ -20,6 +20,8 @@ from . import (
     test_lib_variance,
     test_odoo_units,
     test_periodic_moves,
+    test_output_report,
+    test_output_report_concurrency,
     test_reliability,
     test_report_output,
     test_reversal_and_scrap,

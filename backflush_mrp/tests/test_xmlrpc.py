@@ -106,3 +106,62 @@ def assert_clear_fault(fault, problem, code=WARNING):
     assert fault.faultCode == code, fault
     assert "Traceback" not in fault.faultString, fault.faultString
     assert problem in fault.faultString, fault.faultString
+
+
+# -- idempotent reports (issue 16) --------------------------------------------------
+def test_report_sent_again_gets_the_first_answer(demo, admin_rpc, order):
+    production, reference = order
+    report_id = "gate-%s" % uuid.uuid4().hex
+    before = demo.stock_levels()
+    first = admin_rpc("mrp.production", "backflush_report_output", reference, 1.0,
+                      report_id=report_id)
+    assert first["report_id"] == report_id
+    assert first["produced"] == 1.0
+    again = admin_rpc("mrp.production", "backflush_report_output", reference, 1.0,
+                      report_id=report_id)
+    assert again == first
+    after = demo.stock_levels()
+    for name, qty in PER_TABLE.items():
+        assert after[name] == pytest.approx(before[name] - qty), name
+    assert demo.log_count(production) == 1
+    assert demo.mo(production, ("qty_produced",))["qty_produced"] == 1.0
+
+
+def test_report_id_reused_for_another_quantity_is_a_clear_fault(demo, admin_rpc, order):
+    production, reference = order
+    report_id = "gate-%s" % uuid.uuid4().hex
+    admin_rpc("mrp.production", "backflush_report_output", reference, 1.0,
+              report_id=report_id)
+    before = snapshot(demo, production)
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        admin_rpc("mrp.production", "backflush_report_output", reference, 2.0,
+                  report_id=report_id)
+    assert_clear_fault(refused.value, "quantity 2.0 instead of 1.0")
+    assert report_id in refused.value.faultString
+    assert snapshot(demo, production) == before
+
+
+def test_cut_connection_then_resend_posts_once(odoo_server, demo, admin_rpc, order):
+    """The client gives up before the answer (as a dropped network would), then resends."""
+    production, reference = order
+    report_id = "gate-%s" % uuid.uuid4().hex
+    before = demo.stock_levels()
+    impatient = xmlrpc.client.ServerProxy(
+        odoo_server.url + "/xmlrpc/2/object", allow_none=True,
+        transport=_ShortTimeoutTransport())
+    with pytest.raises(OSError):   # socket.timeout: the answer never arrives
+        impatient.execute_kw(admin_rpc.dbname, admin_rpc.uid, admin_rpc.password,
+                             "mrp.production", "backflush_report_output", [reference, 1.0],
+                             {"report_id": report_id})
+    result = admin_rpc("mrp.production", "backflush_report_output", reference, 1.0,
+                       report_id=report_id)
+    assert result["produced"] == 1.0
+    assert demo.stock_levels()["leg"] == pytest.approx(before["leg"] - PER_TABLE["leg"])
+    assert demo.log_count(production) == 1
+
+
+class _ShortTimeoutTransport(xmlrpc.client.Transport):
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = 0.001
+        return connection
