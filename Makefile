@@ -22,6 +22,11 @@ odoo-selftest:
 bench:
 	$(DEV) bench
 
+# not part of the test run: scanners against a multi-worker server (bench/loadtest.py)
+.PHONY: loadtest
+loadtest:
+	./dev.py loadtest
+
 setup:
 	$(DEV) setup
 

@@ -33,12 +33,12 @@ class BackflushOutputReport(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     production_id = fields.Many2one("mrp.production", "Manufacturing Order", required=True,
                                     readonly=True, index=True, ondelete="cascade")
-    product_id = fields.Many2one("product.product", "Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     qty = fields.Float("Quantity", readonly=True,
                        digits=dp.get_precision("Product Unit of Measure"))
     product_uom_id = fields.Many2one("product.uom", "Unit of Measure", readonly=True)
     lot_name = fields.Char("Lot Reported", readonly=True)
-    lot_id = fields.Many2one("stock.production.lot", "Lot", readonly=True)
+    lot_id = fields.Many2one("stock.production.lot", readonly=True)
     user_id = fields.Many2one("res.users", "Reported By", required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, index=True)
     answer = fields.Text(readonly=True, help="What the report was answered (JSON), and what "

@@ -10,7 +10,7 @@ aliases, which cost nothing) or right after the module it fixes is imported
 (see ``post_import``), so that a process that never imports Odoo pays
 nothing for it.
 """
-from . import post_import, qweb, safe_eval, stdlib, webclient, yaml_loader
+from . import post_import, prefork, qweb, safe_eval, stdlib, webclient, yaml_loader
 
 _installed = False
 
@@ -25,5 +25,6 @@ def install():
     post_import.register("odoo.tools.safe_eval", safe_eval.patch)
     post_import.register("odoo.addons.base.ir.ir_qweb.qweb", qweb.patch)
     post_import.register("odoo.addons.web.controllers.main", webclient.patch)
+    post_import.register("odoo.service.server", prefork.patch)
     post_import.install()
     _installed = True

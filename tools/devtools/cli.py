@@ -229,6 +229,19 @@ def cmd_wheels(args):
         return wheels.run(server)
 
 
+def cmd_loadtest(args):
+    """The load test of bench/loadtest.py (not part of the test run), in a throw-away database."""
+    from . import odoo_env
+    with _Postgres() as server:
+        runtime = args.runtimes[0]
+        config = odoo_env.write_config(server, name=runtime.config_name("odoo-loadtest"))
+        cmd = [runtime.python, "-m", "bench.loadtest", "--config", config,
+               "--clients", str(args.clients), "--seconds", str(args.seconds),
+               "--mos", str(args.mos), "--workers", str(args.workers)]
+        cmd += ["--keep"] if args.keep else []
+        return subprocess.run(cmd, cwd=ROOT).returncode
+
+
 def cmd_lint(args):
     ruff = subprocess.run([os.path.join(venv.VENV, "bin", "ruff"), "check", "."], cwd=ROOT)
     pylint = subprocess.run(
@@ -300,6 +313,14 @@ def parser():
     bench.add_argument("--summarised", action="store_true",
                        help="turn the company's summarised periodic posting on")
     bench.set_defaults(func=cmd_bench)
+    loadtest = sub.add_parser("loadtest", parents=[common], help="load test: scanners against a multi-worker "
+                                               "server while the periodic job runs")
+    loadtest.add_argument("--clients", type=int, default=8, help="scanner processes")
+    loadtest.add_argument("--seconds", type=float, default=60, help="duration of the load")
+    loadtest.add_argument("--mos", type=int, default=6, help="orders the clients share")
+    loadtest.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers (>= 2)")
+    loadtest.add_argument("--keep", action="store_true", help="keep the throw-away database")
+    loadtest.set_defaults(func=cmd_loadtest)
     return main
 
 
