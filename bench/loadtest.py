@@ -461,7 +461,7 @@ def summarise(args, results, periodic, seconds, killed, check, log_counts, info)
             args.clients, args.seconds, args.mos, args.m, args.workers, PERIODIC_EVERY,
             args.resend * 100, args.cut * 100, args.reuse * 100),
         "machine: %(nproc)s CPUs (%(cpu)s), %(memory)s RAM, PostgreSQL %(postgres)s, "
-        "Python %(python)s, Odoo %(odoo)s" % info,
+        "Python %(python)s, Odoo %(odoo)s; 1-minute load average %(load)s" % info,
         "",
         "reports: %d distinct accepted (%.1f reports/s over %.0f s), %d refused, %d lost, "
         "%d doubled, %d unresolved" % (
@@ -520,7 +520,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _interrupt)
     database = Database(os.path.abspath(args.config))
     database.name = "backflush_loadtest_%s" % database.name.rsplit("_", 1)[-1]
-    info = dict(machine(), postgres=database.server_version())
+    info = dict(machine(), postgres=database.server_version(), load="?")
     workdir = tempfile.mkdtemp(prefix="backflush-loadtest-")
     log_path = os.path.join(ROOT, ".artifacts", "loadtest-server.log")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
@@ -539,6 +539,7 @@ def main(argv=None):
         server.start()
         log("%d clients report for %.0f s" % (args.clients, args.seconds))
         results, periodic, seconds, killed = load(args, server, database, setup, workdir)
+        info["load"] = "%.1f at the end of the load" % os.getloadavg()[0]
         log("load done in %.0f s; the periodic job runs a last time" % seconds)
         uid = _login(server.url, database.name, "admin", "admin")
         last = trigger_periodic(_proxy(server.url, CALL_TIMEOUT * 3), database.name, uid,
