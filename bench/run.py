@@ -37,7 +37,7 @@ import psycopg2
 try:
     from importlib import metadata
 except ImportError:   # Python 3.7 (the py37 runtime): the backport
-    from importlib import metadata
+    import importlib_metadata as metadata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, "tools", "odoo_launcher.py")
