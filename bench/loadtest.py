@@ -72,12 +72,13 @@ def parse_args(argv):
     parser.add_argument("--mos", type=int, default=6, help="orders the clients share")
     parser.add_argument("--m", type=int, default=4, help="components in the BoM")
     parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers (>= 2)")
-    parser.add_argument("--resend", type=float, default=0.15,
+    parser.add_argument("--resend", type=float, default=0.25,
                         help="fraction of accepted reports sent again with their report_id")
-    parser.add_argument("--cut", type=float, default=0.10,
+    parser.add_argument("--cut", type=float, default=0.15,
                         help="fraction of calls the client cuts before the answer")
-    parser.add_argument("--reuse", type=float, default=0.02,
-                        help="fraction of reports whose report_id is reused for 2 units")
+    parser.add_argument("--reuse", type=float, default=0.1,
+                        help="fraction of accepted reports whose report_id is then reused "
+                             "for 2 units (must be refused)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args(argv)
@@ -87,6 +88,8 @@ def parse_args(argv):
         parser.error("--workers must be at least 2: the test is about a multi-worker server")
     if not 0 < args.seconds <= 3600:
         parser.error("--seconds must be in (0, 3600]")
+    if not all(0 <= value <= 1 for value in (args.resend, args.cut, args.reuse)):
+        parser.error("--resend, --cut and --reuse are fractions between 0 and 1")
     return args
 
 
@@ -254,7 +257,11 @@ class Scanner:
     def run(self):
         self.uid = _login(self.url, self.db, self.setup["login"], self.setup["password"])
         self.proxy = _proxy(self.url, CALL_TIMEOUT)
-        sequence = 0
+        sequence = accepted = 0
+        # every so many accepted reports (the first ones included, so that a
+        # short run has some): one sent again, one report_id reused
+        resend_every = max(1, int(round(1 / self.args.resend))) if self.args.resend else 0
+        reuse_every = max(1, int(round(1 / self.args.reuse))) if self.args.reuse else 0
         while time.time() < self.deadline:
             sequence += 1
             report_id = "scanner-%d/%06d" % (self.number, sequence)
@@ -262,10 +269,11 @@ class Scanner:
             report = self.send(report_id, mo, 1.0)
             if report["outcome"] != "accepted":
                 continue
-            if self.random.random() < self.args.resend:
+            if resend_every and accepted % resend_every == 0:
                 self.resend(report)
-            if self.random.random() < self.args.reuse:
+            if reuse_every and accepted % reuse_every == 1:
                 self.send(report_id, mo, 2.0, expect_refusal=True)
+            accepted += 1
         with open(self.out_path, "w") as handle:
             json.dump({"reports": self.reports, "calls": self.calls, "faults": self.faults,
                        "cuts": self.cuts, "cut_answered": self.cut_answered,

@@ -80,6 +80,8 @@ class BackflushOutputReport(models.Model):
         # same report_id that committed after this transaction's snapshot makes
         # either the lock (the MO row was written) or the claim fail to serialise:
         # Odoo's RPC layer then retries the call, which finds the first report.
+        if lot_name and not isinstance(lot_name, str):
+            raise UserError(_("The lot_name must be a string, not %r.") % (lot_name,))
         self.env["backflush.engine"]._lock(production)
         report = self._find(production.company_id, report_id)
         if report:
@@ -142,7 +144,7 @@ class BackflushOutputReport(models.Model):
         differences = self._differences(production, qty, lot_name)
         if differences:
             raise UserError(_(
-                "Report %(id)s was already recorded on %(date)s for %(first)s; this call "
+                "Report %(id)s was already recorded on %(date)s (UTC) for %(first)s; this call "
                 "reports %(differences)s. A report sent again must be the same report: "
                 "give a new report_id to a new report.") % {
                     "id": self.report_id, "date": self.date,

@@ -90,6 +90,8 @@ class TestOutputReportIdempotency(BackflushCase):
         for report_id in ("", "   ", 42, 4.2, True, ["R"], "x" * 129):
             with self.assertRaises(UserError, msg=repr(report_id)):
                 self.report(production, 1, report_id)
+        with self.assertRaises(UserError):
+            self.report(production, 1, "R-lot-number", lot_name=7)
         self.assertEqual(self.on_hand(self.leg), 100)
         self.assertFalse(production.backflush_log_ids)
         self.assertFalse(self.Report.search([("production_id", "=", production.id)]))
