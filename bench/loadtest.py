@@ -56,7 +56,9 @@ START_TIMEOUT = 300     # seconds until the server answers
 DRAIN_SECONDS = 240     # after --seconds, for the calls under way and their resends
 CALL_TIMEOUT = 120      # one XML-RPC call (Odoo's own retries sleep up to 31 s)
 MAX_SENDS = 25          # sends of one report before the client gives up on it
-PERIODIC_EVERY = 5.0    # seconds between two manual runs of the periodic job
+# seconds between two manual runs of the periodic job: each one keeps one of the
+# (two) workers busy, and locks every order of the pool
+PERIODIC_EVERY = 15.0
 # Odoo's fault codes on /xmlrpc/2 (odoo/service/wsgi_server.py)
 FAULT_WARNING, FAULT_ACCESS = 2, 4
 RETRY_LINE = re.compile(r"odoo\.service\.model: (\w+), retry \d+/\d+")
@@ -222,6 +224,14 @@ def _login(url, db, login, password):
     raise RuntimeError("cannot log in as %s" % login)
 
 
+# what a fault code 1 says when Odoo gave up on a conflict after its retries
+CONFLICTS = (
+    (("could not serialize", "SerializationFailure"), "conflict"),
+    (("deadlock detected",), "deadlock"),
+    (("could not obtain lock",), "lock wait"),
+)
+
+
 def classify(fault):
     """The kind of an XML-RPC fault, and whether sending again may succeed."""
     text = fault.faultString
@@ -231,10 +241,9 @@ def classify(fault):
         return "refused: %s" % text.strip().splitlines()[0][:80], False
     if fault.faultCode == FAULT_ACCESS:
         return "refused: access", False
-    if "could not serialize" in text or "SerializationFailure" in text:
-        return "conflict Odoo gave up on after its retries (sent again)", True
-    if "deadlock detected" in text:
-        return "deadlock Odoo gave up on after its retries (sent again)", True
+    for markers, kind in CONFLICTS:
+        if any(marker in text for marker in markers):
+            return "%s Odoo gave up on after its retries (sent again)" % kind, True
     last = [line for line in text.strip().splitlines() if line.strip()][-1:]
     return "server error: %s" % (last[0][:100] if last else "?"), True
 
