@@ -12,6 +12,7 @@ import unittest
 
 from odoo.exceptions import UserError
 from odoo.tests.common import at_install, post_install
+from odoo.tools import mute_logger
 
 from .concurrency import committed, race, unique
 
@@ -56,7 +57,11 @@ def _state(production_ids, leg_id, stock_id):
 @at_install(False)
 @post_install(True)
 class TestOutputReportConcurrency(unittest.TestCase):
+    # the conflict one connection hits is expected and retried (concurrency.race);
+    # Odoo's cursor logs it as an error, which Odoo's runner and OCA's CI count
+    # as a failure
 
+    @mute_logger("odoo.sql_db")
     def test_same_report_from_two_connections_is_posted_once(self):
         production_id, _other_id, leg_id, stock_id = committed(_factory)
         report_id = unique("gate")
@@ -72,6 +77,7 @@ class TestOutputReportConcurrency(unittest.TestCase):
         state = _state([production_id], leg_id, stock_id)
         self.assertEqual(state, {"produced": [1.0], "legs": 96.0, "logs": 1, "findings": []})
 
+    @mute_logger("odoo.sql_db")
     def test_same_report_id_on_two_orders_at_once_is_accepted_once(self):
         first_id, second_id, leg_id, stock_id = committed(_factory)
         report_id = unique("gate")
