@@ -17,6 +17,7 @@ requirement they declare is checked to be installed.
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,13 +70,9 @@ def declared_requirements(wheel):
         metadata = next(name for name in archive.namelist()
                         if name.endswith(".dist-info/METADATA"))
         text = archive.read(metadata).decode("utf-8")
-    names = []
-    for line in text.splitlines():
-        if line.startswith("Requires-Dist:"):
-            requirement = line.split(":", 1)[1].strip()
-            names.append(requirement.split(";")[0].split("(")[0].split("<")[0]
-                         .split(">")[0].split("=")[0].split("!")[0].strip())
-    return names
+    # a requirement is its name, then extras, versions or markers
+    return [re.split(r"[\s\[(;<>=!~]", line.split(":", 1)[1].strip())[0]
+            for line in text.splitlines() if line.startswith("Requires-Dist:")]
 
 
 def _installed_distributions(python):
