@@ -84,6 +84,25 @@ class BackflushCase(SavepointCase):
             self.put_stock(product, qty)
 
     # -- manufacturing ----------------------------------------------------------
+    def leg_kit_bom(self, **values):
+        """(bom, pad, leg_kit): Table T from 2 leg kits and a top, the kit a phantom
+        BoM of 2 kits = 2 legs + 6 felt pads; values go to the table's BoM."""
+        pad = self._product("Felt pad", 0.05, self.categ_raw)
+        leg_kit = self._product("Leg kit", 0.0, self.categ_raw)
+        self.env["mrp.bom"].create({
+            "product_tmpl_id": leg_kit.product_tmpl_id.id, "product_qty": 2,
+            "product_uom_id": self.uom_unit.id, "type": "phantom",
+            "bom_line_ids": [(0, 0, {"product_id": self.leg.id, "product_qty": 2}),
+                             (0, 0, {"product_id": pad.id, "product_qty": 6})],
+        })
+        bom = self.env["mrp.bom"].create(dict({
+            "product_tmpl_id": self.table.product_tmpl_id.id, "product_qty": 1,
+            "product_uom_id": self.uom_unit.id,
+            "bom_line_ids": [(0, 0, {"product_id": leg_kit.id, "product_qty": 2}),
+                             (0, 0, {"product_id": self.top.id, "product_qty": 1})],
+        }, **values))
+        return bom, pad, leg_kit
+
     def make_mo(self, qty, bom=None, product=None, **values):
         bom = bom or self.bom
         product = product or bom.product_id or bom.product_tmpl_id.product_variant_id

@@ -309,18 +309,7 @@ class TestDifferentialStructures(DifferentialCase):
         self.assertIn(18.0, [row[1] for row in odoo["valuation of earlier moves"]])
 
     def test_kit(self):
-        pad = self._product("Felt pad", 0.05, self.categ_raw)
-        leg_kit = self._product("Leg kit", 0.0, self.categ_raw)
-        self.env["mrp.bom"].create({
-            "product_tmpl_id": leg_kit.product_tmpl_id.id, "product_qty": 2,
-            "product_uom_id": self.uom_unit.id, "type": "phantom",
-            "bom_line_ids": [(0, 0, {"product_id": self.leg.id, "product_qty": 2}),
-                             (0, 0, {"product_id": pad.id, "product_qty": 6})]})
-        bom = self.env["mrp.bom"].create({
-            "product_tmpl_id": self.table.product_tmpl_id.id, "product_qty": 1,
-            "product_uom_id": self.uom_unit.id, "sequence": 0,
-            "bom_line_ids": [(0, 0, {"product_id": leg_kit.id, "product_qty": 2}),
-                             (0, 0, {"product_id": self.top.id, "product_qty": 1})]})
+        bom, pad, _leg_kit = self.leg_kit_bom(sequence=0)
         self.receive_everything()
         self.receive(pad, 100)
         self.table.standard_price = 25.30

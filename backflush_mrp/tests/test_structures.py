@@ -9,20 +9,7 @@ from .common import BackflushCase
 class TestKitsAndUnits(BackflushCase):
 
     def test_phantom_sub_assembly_is_exploded(self):
-        pad = self._product("Felt pad", 0.05, self.categ_raw)
-        leg_kit = self._product("Leg kit", 0.0, self.categ_raw)
-        self.env["mrp.bom"].create({
-            "product_tmpl_id": leg_kit.product_tmpl_id.id, "product_qty": 2,
-            "product_uom_id": self.uom_unit.id, "type": "phantom",
-            "bom_line_ids": [(0, 0, {"product_id": self.leg.id, "product_qty": 2}),
-                             (0, 0, {"product_id": pad.id, "product_qty": 6})],
-        })
-        bom = self.env["mrp.bom"].create({
-            "product_tmpl_id": self.table.product_tmpl_id.id, "product_qty": 1,
-            "product_uom_id": self.uom_unit.id,
-            "bom_line_ids": [(0, 0, {"product_id": leg_kit.id, "product_qty": 2}),
-                             (0, 0, {"product_id": self.top.id, "product_qty": 1})],
-        })
+        bom, pad, leg_kit = self.leg_kit_bom()
         for product in (self.leg, self.top, pad):
             self.put_stock(product, 100)
         production = self.make_mo(5, bom=bom)
