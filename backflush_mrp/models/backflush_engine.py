@@ -23,6 +23,7 @@ from ..exceptions import (
 from ..lib import lots as lots_lib
 from ..lib import quantities, triggers
 from ..lib import rules as rules_lib
+from ..lib.stock_arithmetic import Consumption
 
 _logger = logging.getLogger(__name__)
 
@@ -266,6 +267,7 @@ class BackflushEngine(models.AbstractModel):
         merged = {key: first[key] | second[key]
                   for key in ("posted", "skipped", "conflicts", "logs")}
         merged["failed"] = {**first["failed"], **second["failed"]}
+        merged["odoo_path"] = first.get("odoo_path", []) + second.get("odoo_path", [])
         return merged
 
     @api.model
@@ -319,32 +321,36 @@ class BackflushEngine(models.AbstractModel):
         prepared = self._prepare_one(production, event, workorder)
         if prepared is None:
             return None
-        plan, problems, moves = prepared
-        done_moves, entries = self._done(moves, production, production.name)
+        plan, problems, consumptions = prepared
+        done_moves, entries, _odoo_path = self._done(consumptions, production, production.name)
         return self._finish_one(production, event, plan, problems, done_moves, entries)
 
     @api.model
-    def _done(self, moves, productions, ref, label=None):
-        """(done moves, summarised entries): moves posted through Odoo's _action_done.
+    def _done(self, consumptions, productions, ref, label=None):
+        """(done moves, summarised entries, why Odoo's own path posted them or None).
+
+        consumptions are posted by backflush.move.writer.
 
         Each move is valued by stock_account in its own entry, as Odoo's own
         path does, unless a company of productions summarises its postings:
         then their items go into one entry per journal and date (ref, its
         items labelled label), and the entries are returned (else None).
         """
-        if not moves:
-            return moves, None
+        writer = self.env["backflush.move.writer"]
+        if not consumptions:
+            return self.env["stock.move"], None, None
         if not any(mo.company_id.backflush_summarised_posting for mo in productions):
-            return moves._action_done(), None
+            done, reason = writer.post(consumptions)
+            return done, None, reason
         summary = "backflush-summary-%s" % uuid.uuid4().hex
-        done = moves.with_context(backflush_summary=summary)._action_done()
+        done, reason = writer.with_context(backflush_summary=summary).post(consumptions)
         entries = self.env["account.move"]._backflush_summarised_entries(
             summary, ref, label or ref)
-        return done.with_context(backflush_summary=None), entries
+        return done.with_context(backflush_summary=None), entries, reason
 
     @api.model
     def _prepare_one(self, production, event, workorder=None, taken=None):
-        """Lock, compute, check and fill the moves: (plan, problems, moves) or None.
+        """Lock, compute, check and allocate: (plan, problems, consumptions) or None.
 
         taken: see _allocate.
         """
@@ -416,14 +422,14 @@ class BackflushEngine(models.AbstractModel):
                 skipped.append(production.id)
             else:
                 prepared.append((production, ready))
-        done_moves, entries = self._post_chunk_moves(prepared, event)
+        done_moves, entries, odoo_path = self._post_chunk_moves(prepared, event)
         logs = self._finish_chunk(prepared, event, done_moves, entries)
         for production, error in failures:
             self._record_failure(production, error)
         return {"posted": productions.browse([mo.id for mo, _ready in prepared]),
                 "skipped": productions.browse(skipped), "conflicts": productions.browse(conflicts),
                 "failed": {production.id: error.name for production, error in failures},
-                "logs": logs}
+                "logs": logs, "odoo_path": [odoo_path] if odoo_path else []}
 
     @api.model
     def _prefetch_chunk(self, productions):
@@ -443,14 +449,14 @@ class BackflushEngine(models.AbstractModel):
 
     @api.model
     def _post_chunk_moves(self, prepared, event):
-        """(done moves, summarised entries or None) of a chunk's prepared MOs.
+        """_done of a chunk's prepared MOs.
 
         The MOs' own moves, posted in one _action_done: Odoo posts a recordset
         of moves move by move, each with its quants, valuation and entry.
         """
-        moves = self.env["stock.move"].union(*[ready[2] for _mo, ready in prepared])
+        consumptions = [consumption for _mo, ready in prepared for consumption in ready[2]]
         productions = self.env["mrp.production"].union(*[mo for mo, _ready in prepared])
-        return self._done(moves, productions, self._run_ref(event),
+        return self._done(consumptions, productions, self._run_ref(event),
                           _("Backflush (%s)") % event)
 
     @api.model
@@ -663,15 +669,14 @@ class BackflushEngine(models.AbstractModel):
     # -- consumption: real stock moves, through Odoo's own helpers --------
     @api.model
     def _consume(self, production, plan):
-        """The MO's own moves of plan, their consumed quantities recorded (not posted)."""
-        moves = self.env["stock.move"]
+        """What plan consumes on the MO's own moves (backflush.move.writer posts it)."""
+        consumptions = []
         for line, _qty, picks in plan:
             move = self._open_move(production, line)
             for lot, lot_qty in picks:
-                move._generate_consumed_move_line(self._in_move_uom(line, lot_qty, move),
-                                                  self._final_lot(production), lot=lot or False)
-            moves |= move
-        return moves
+                consumptions.append(Consumption(move, self._in_move_uom(line, lot_qty, move),
+                                                lot, self._final_lot(production)))
+        return consumptions
 
     @staticmethod
     def _in_move_uom(line, qty, move):

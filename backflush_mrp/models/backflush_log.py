@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
 from .. import bulk
@@ -103,6 +103,11 @@ class BackflushLog(models.Model):
         if failed:
             summary += ":\n" + "\n".join("%s: %s" % (mo.name, result["failed"][mo.id])
                                           for mo in failed)
+        odoo_path = result.get("odoo_path")
+        if odoo_path:
+            summary += "\n" + _("%(chunks)d chunks posted by Odoo's own path instead of "
+                                 "set-based: %(why)s") % {
+                "chunks": len(odoo_path), "why": "; ".join(sorted(set(odoo_path)))}
         return self.sudo().create({
             "name": "%s run" % dict(EVENTS)[event],
             "event": event,

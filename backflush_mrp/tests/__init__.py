@@ -18,6 +18,7 @@ from . import (
     test_lib_suitability,
     test_lib_triggers,
     test_lib_variance,
+    test_move_writer,
     test_odoo_units,
     test_output_report,
     test_output_report_concurrency,

@@ -1,0 +1,112 @@
+"""Posted journal entries written set-based, as account.move.create + post() write them.
+
+For the set-based posting of component moves (backflush.move.writer) and
+the settlement of a chunk: one INSERT for the entries, one for their
+items, names drawn from the journal's sequence for all at once (in the
+order Odoo would draw them), and the computed columns (balances, residuals,
+related journal, date, company, reference, the entry's amount...) computed
+by the ORM itself. Odoo's own checks of post() run on the result
+(``_post_validate``: one company, balanced, period not locked).
+
+``refusal`` says which entries this does not reproduce (taxes, analytic
+accounts, secondary currencies, journals with entry controls, deprecated
+accounts): those are posted by Odoo's own create + post.
+"""
+from collections import OrderedDict
+
+from odoo import api, models
+
+from .. import core_rows
+
+
+class BackflushEntryWriter(models.AbstractModel):
+    _name = "backflush.entry.writer"
+    _description = "Backflush Set-based Journal Entries"
+
+    @api.model
+    def refusal(self, entries):
+        """Why entries (dicts: journal_id, date, ref, items...) cannot be written set-based."""
+        Journal = self.env["account.journal"]
+        Account = self.env["account.account"]
+        for entry in entries:
+            journal = Journal.browse(entry["journal_id"])
+            if journal.type_control_ids or journal.account_control_ids:
+                return "journal %s has entry controls" % journal.display_name
+            if not journal.sequence_id:
+                return "journal %s has no sequence" % journal.display_name
+            for item in entry["items"]:
+                account = Account.browse(item["account_id"])
+                if account.deprecated or (account.currency_id and account.currency_id
+                                          != account.company_id.currency_id):
+                    return "account %s is deprecated or in another currency" % account.code
+                if any(item.get(name) for name in ("tax_ids", "tax_line_id",
+                                                    "analytic_account_id", "analytic_tag_ids",
+                                                    "currency_id", "amount_currency")):
+                    return "items with taxes, analytics or currencies"
+        return None
+
+    @api.model
+    def create_posted(self, entries):
+        """account.move.create(values).post() for each of entries; the entries.
+
+        entries: dicts with journal_id, date, ref, items (account.move.line
+        values), and any other account.move column (stock_move_id...).
+        """
+        if not entries:
+            return self.env["account.move"]
+        Entry = self.env["account.move"].sudo()
+        names = self._names(entries)
+        records = core_rows.create_rows(Entry, [
+            dict({key: value for key, value in entry.items() if key != "items"},
+                 name=name, state="posted")
+            for entry, name in zip(entries, names)])
+        core_rows.create_rows(self.env["account.move.line"].sudo(), [
+            dict(item, move_id=record.id, date_maturity=item.get("date_maturity")
+                 or entry["date"])
+            for entry, record in zip(entries, records) for item in entry["items"]])
+        Entry.recompute()
+        records._post_validate()
+        return records
+
+    @api.model
+    def _names(self, entries):
+        """The names post() draws, entry by entry, from each journal's sequence."""
+        wanted = OrderedDict()
+        for index, entry in enumerate(entries):
+            wanted.setdefault((entry["journal_id"], entry["date"]), []).append(index)
+        names = [None] * len(entries)
+        for (journal_id, date), indexes in wanted.items():
+            sequence = self.env["account.journal"].browse(journal_id).sequence_id
+            for index, name in zip(indexes, self._draw(sequence.sudo(), date, len(indexes))):
+                names[index] = name
+        return names
+
+    @api.model
+    def _draw(self, sequence, date, count):
+        """count names of sequence for date, as count next_by_id() calls would give."""
+        sequence = sequence.with_context(ir_sequence_date=date)
+        holder, table = sequence, "ir_sequence"
+        if sequence.use_date_range:
+            holder = self.env["ir.sequence.date_range"].sudo().search(
+                [("sequence_id", "=", sequence.id), ("date_from", "<=", date),
+                 ("date_to", ">=", date)], limit=1) or sequence._create_date_range_seq(date)
+            sequence = sequence.with_context(ir_sequence_date_range=holder.date_from)
+            table = "ir_sequence_date_range"
+        cr = self.env.cr
+        if sequence.implementation == "standard":
+            name = "ir_sequence_%03d" % sequence.id
+            if holder != sequence:
+                name = "ir_sequence_%03d_%03d" % (sequence.id, holder.id)
+            cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
+            numbers = [row[0] for row in cr.fetchall()]
+        else:
+            # the row lock and increment of _update_nogap, for count numbers at once
+            cr.execute("SELECT number_next FROM %s WHERE id = %%s FOR UPDATE NOWAIT" % table,
+                       [holder.id])
+            first = cr.fetchone()[0]
+            step = sequence.number_increment
+            cr.execute("UPDATE %s SET number_next = number_next + %%s WHERE id = %%s" % table,
+                       [step * count, holder.id])
+            holder.invalidate_cache(["number_next"], [holder.id])
+            numbers = [first + step * index for index in range(count)]
+        return [sequence.get_next_char(number) for number in numbers]

@@ -1,0 +1,417 @@
+"""The posting of an MO's component moves: Odoo's own path, or the same rows set-based.
+
+Every trigger hands its consumption here: which of an MO's own raw moves
+consume how much. Odoo's own path records it as mrp's produce wizard does
+(``_generate_consumed_move_line``) and posts the moves with Odoo's
+``_action_done``: per move, several statements for its move lines, quants,
+valuation and journal entry.
+
+The set-based path writes the very rows that path writes, for a whole
+chunk at once: it reads what Odoo's methods read, reproduces their
+arithmetic on plain data (..lib.stock_arithmetic), takes the journal items
+from the stock.move hooks themselves (``_get_accounting_data_for_valuation``,
+``_prepare_account_move_line``), and writes through ..core_rows, which
+applies defaults, column conversion, constraints and the ORM's recompute of
+every dependent field. It posts only what it reproduces exactly; anything
+else (another installed module extending a method it stands in for, lots,
+packages, partial or extra consumption, reservations to take back from
+other moves...) goes to Odoo's own path, and the reason is returned for the
+run's summary. The differential tests (test_move_writer.py) post the same
+chunks both ways and compare every column of every row.
+"""
+import logging
+from collections import OrderedDict
+
+from odoo import api, fields, models
+from odoo.tools import float_compare, float_round
+from psycopg2 import OperationalError
+
+from .. import core_rows
+from ..lib.stock_arithmetic import (
+    NotReproduced,
+    QuantBook,
+    consume_on_lines,
+    out_valuation,
+    take_fifo,
+)
+
+_logger = logging.getLogger(__name__)
+
+# the methods the set-based path stands in for, and the modules whose versions
+# of them it reproduces; another module's override sends a chunk to Odoo's path
+STANDS_IN_FOR = {
+    "stock.move": ("_action_done", "_run_valuation", "_run_fifo", "_account_entry_move",
+                   "_create_account_move_line", "_generate_consumed_move_line", "write",
+                   "product_price_update_before_done", "_get_accounting_data_for_valuation",
+                   "_prepare_account_move_line"),
+    "stock.move.line": ("_action_done", "create", "write", "unlink", "_free_reservation"),
+    "stock.quant": ("_update_available_quantity", "_update_reserved_quantity", "_gather",
+                    "create", "write", "unlink"),
+    "account.move": ("create", "write", "post", "_post_validate"),
+    "account.move.line": ("create", "write", "create_analytic_lines"),
+    "product.product": ("_set_standard_price",),
+}
+REPRODUCED_MODULES = frozenset(
+    [None, "base", "product", "stock", "stock_account", "account", "mrp", "backflush_mrp"])
+OPEN_STATES = ("confirmed", "waiting", "partially_available", "assigned")
+
+
+def foreign_overrides(env):
+    """['module overrides model.method'] for the methods the set-based path stands in for."""
+    found = []
+    for model_name, methods in sorted(STANDS_IN_FOR.items()):
+        for cls in type(env[model_name]).__mro__:
+            module = getattr(cls, "_module", None)
+            if module in REPRODUCED_MODULES:
+                continue
+            for method in methods:
+                if method in vars(cls):
+                    found.append("%s overrides %s.%s" % (module, model_name, method))
+    return found
+
+
+class BackflushMoveWriter(models.AbstractModel):
+    _name = "backflush.move.writer"
+    _description = "Backflush Posting of Component Moves"
+
+    @api.model
+    def post(self, consumptions):
+        """(done moves, why Odoo's own path posted them or None) for consumptions."""
+        moves = self.env["stock.move"].union(*[c.move for c in consumptions])
+        reason = self._refusal(consumptions)
+        if reason is None:
+            try:
+                return self._post_set_based(consumptions, moves), None
+            except NotReproduced as not_reproduced:
+                reason = str(not_reproduced)
+        for consumption in consumptions:
+            consumption.move._generate_consumed_move_line(
+                consumption.qty, consumption.final_lot, lot=consumption.lot or False)
+        return moves._action_done(), reason
+
+    # -- what the set-based path leaves to Odoo's --------------------------------
+    @api.model
+    def _refusal(self, consumptions):
+        if self.env.context.get("backflush_odoo_posting"):
+            return "Odoo's own posting was asked for"
+        if self.env.context.get("backflush_summary"):
+            return "summarised entries gather the items on Odoo's own path"
+        overrides = foreign_overrides(self.env)
+        if overrides:
+            return ", ".join(overrides)
+        seen = set()
+        for consumption in consumptions:
+            move = consumption.move
+            if move.id in seen:
+                return "%s is consumed twice in one posting" % move.display_name
+            seen.add(move.id)
+            reason = self._move_refusal(move, consumption)
+            if reason:
+                return "%s: %s" % (move.product_id.display_name, reason)
+        return None
+
+    @api.model
+    def _move_refusal(self, move, consumption):
+        checks = (
+            (not move.raw_material_production_id, "not a component move of an MO"),
+            (move.state not in OPEN_STATES, "move is %s" % move.state),
+            (move.picking_id or move.scrapped or move.move_dest_ids or move.restrict_partner_id
+             or move.origin_returned_move_id or move.backflush_reversal_of_id,
+             "a picking, scrap, chained or returned move"),
+            (consumption.lot or move.product_id.tracking != "none", "tracked by lot or serial"),
+            (move.location_id.usage != "internal" or move.location_dest_id.usage != "production",
+             "not from internal stock to production"),
+            (move.location_id.company_id != move.company_id, "another company's location"),
+            (any(line.qty_done or line.lot_id or line.lot_produced_id or line.package_id
+                 or line.owner_id or line.result_package_id for line in move.move_line_ids),
+             "recorded, lot or package move lines"),
+            (not self._consumes_demand(move, consumption.qty), "partial or extra consumption"),
+        )
+        return next((reason for refused, reason in checks if refused), None)
+
+    @api.model
+    def _consumes_demand(self, move, qty):
+        # Odoo splits below the demand (decimal precision) and adds a move above it (UoM)
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return not float_compare(qty, move.product_uom_qty, precision_digits=digits) and \
+            not float_compare(qty, move.product_uom_qty,
+                              precision_rounding=move.product_uom.rounding)
+
+    # -- the set-based path ----------------------------------------------------------
+    @api.model
+    def _post_set_based(self, consumptions, moves):
+        now = fields.Datetime.now()
+        book = self._quant_book(moves)
+        lines = self._bulk_stock(consumptions, book, now)
+        valuations = self._bulk_valuation(moves, lines)
+        entries = self._bulk_entries(moves, valuations)
+        self._bulk_release_reservations(book)
+        self._write(moves, lines, valuations, entries, book, now)
+        return moves
+
+    @api.model
+    def _quant_book(self, moves):
+        """The quants the moves touch, locked, as Odoo's _gather orders them."""
+        Quant = self.env["stock.quant"].sudo()
+        products = moves.mapped("product_id").filtered(lambda p: p.type == "product")
+        sources = moves.mapped("location_id")
+        targets = moves.mapped("location_dest_id")
+        quants = Quant.search([("product_id", "in", products.ids), "|",
+                               ("location_id", "child_of", sources.ids),
+                               ("location_id", "in", targets.ids)])
+        by_key = OrderedDict()
+        for quant in quants:
+            key = (quant.product_id.id, quant.location_id.id)
+            if quant.lot_id or quant.package_id or quant.owner_id or \
+                    quant.location_id not in sources | targets:
+                raise NotReproduced("%s is kept with lots, packages, owners or in "
+                                    "sub-locations" % quant.product_id.display_name)
+            by_key.setdefault(key, []).append(quant)
+        book = {}
+        for (product_id, location_id), found in by_key.items():
+            product = self.env["product.product"].browse(product_id)
+            location = self.env["stock.location"].browse(location_id)
+            strategy = Quant._get_removal_strategy(product, location)
+            ordered = sorted(found, key=lambda q: (q.in_date is not False, q.in_date or "", q.id))
+            if strategy == "lifo":
+                ordered = sorted(found, key=lambda q: (q.in_date is False, q.in_date or "", q.id),
+                                 reverse=True)
+            elif strategy != "fifo":
+                raise NotReproduced("removal strategy %s" % strategy)
+            book[(product_id, location_id)] = [
+                {"id": q.id, "quantity": q.quantity, "reserved_quantity": q.reserved_quantity,
+                 "in_date": q.in_date or False} for q in ordered]
+        self._lock_quants(quants)
+        quant_book = QuantBook(book)
+        quant_book.reserving = self._reserving_lines(products, sources)
+        return quant_book
+
+    @api.model
+    def _reserving_lines(self, products, locations):
+        """{(product id, location id): ids of move lines of open moves that reserve there}."""
+        if not products or not locations:
+            return {}
+        self.env.cr.execute("""
+            SELECT ml.id, ml.product_id, ml.location_id FROM stock_move_line ml
+              JOIN stock_move m ON m.id = ml.move_id
+             WHERE m.state NOT IN ('done', 'cancel') AND ml.product_qty > 0
+               AND ml.product_id IN %s AND ml.location_id IN %s
+        """, [tuple(products.ids), tuple(locations.ids)])
+        reserving = {}
+        for line_id, product_id, location_id in self.env.cr.fetchall():
+            reserving.setdefault((product_id, location_id), set()).add(line_id)
+        return reserving
+
+    @api.model
+    def _lock_quants(self, quants):
+        if not quants:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute("SELECT 1 FROM stock_quant WHERE id IN %s FOR UPDATE NOWAIT",
+                                    [tuple(quants.ids)], log_exceptions=False)
+        except OperationalError as error:
+            if error.pgcode != "55P03":
+                raise
+            # Odoo's own path goes round a locked quant; it is its job then
+            raise NotReproduced("quants are locked by another transaction") from error
+
+    @api.model
+    def _bulk_stock(self, consumptions, book, now):
+        """{move id: [line dicts]}: move lines as consumed and done, quants moved in book."""
+        lines = OrderedDict()
+        for consumption in consumptions:
+            move = consumption.move
+            rounding = move.product_uom.rounding
+            own = [{"id": line.id, "record": line, "product_uom_qty": line.product_uom_qty,
+                    "qty_done": 0.0, "rounding": line.product_uom_id.rounding,
+                    "product_qty": line.product_qty, "uom": line.product_uom_id,
+                    "location_id": line.location_id.id}
+                   for line in move.move_line_ids]
+            rest = consume_on_lines(own, consumption.qty, rounding)
+            if rest:
+                own.append({"id": None, "product_uom_qty": 0.0, "qty_done": rest,
+                            "product_qty": 0.0, "uom": move.product_uom,
+                            "location_id": move.location_id.id, "rounding": rounding})
+            for line in own:
+                line["final_lot"] = consumption.final_lot.id or False
+                if not line["qty_done"]:
+                    raise NotReproduced("a reserved move line would be unlinked")
+                self._move_quants(move, line, book, now, own)
+            lines[move.id] = own
+        return lines
+
+    @api.model
+    def _move_quants(self, move, line, book, now, own):
+        """stock.move.line._action_done on one line, in book (own: the move's lines)."""
+        product = move.product_id
+        if product.type != "product":
+            return
+        rounding = product.uom_id.rounding
+        source = (product.id, line["location_id"])
+        reserving = book.reserving.setdefault(source, set())
+        if float_compare(line["qty_done"], line["product_qty"],
+                         precision_rounding=line["rounding"]) > 0:
+            # _free_reservation: beyond what is free, other open moves' reservations go
+            extra = line["qty_done"] - line["product_qty"]
+            others = reserving - {own_line["id"] for own_line in own}
+            if extra > max(book.available(source), 0.0) and others:
+                raise NotReproduced("other moves' reservations would be taken back")
+        reserving.discard(line["id"])
+        if line["product_qty"]:
+            book.release(source, line["product_qty"], rounding)
+        qty = line["uom"]._compute_quantity(line["qty_done"], product.uom_id,
+                                            rounding_method="HALF-UP")
+        in_date = book.update(source, -qty, rounding, now)
+        book.update((product.id, move.location_dest_id.id), qty, rounding, now, in_date=in_date)
+
+    @api.model
+    def _bulk_valuation(self, moves, lines):
+        """{move id: values written on it}, and FIFO layers and prices, as stock_account."""
+        candidates = self._fifo_candidates(moves.mapped("product_id"))
+        valuations = OrderedDict()
+        prices = []
+        for move in moves:
+            product = move.product_id
+            valued = sum(line["uom"]._compute_quantity(line["qty_done"], product.uom_id)
+                         for line in lines[move.id])
+            open_layers = [c for c in candidates.get(product.id, []) if c["remaining_qty"] > 0.0]
+            taken = take_fifo(open_layers, valued)
+            standard = self._standard_price(product, prices)
+            if taken[0] and product.cost_method == "fifo":
+                standard = taken[0]
+                prices.append((product, standard))
+            currency = move.company_id.currency_id
+            valuations[move.id] = out_valuation(
+                {"product_qty": move.product_qty, "remaining_qty": move.remaining_qty,
+                 "remaining_value": move.remaining_value, "valued_qty": valued},
+                taken, standard, product.cost_method,
+                lambda value, currency=currency: float_round(
+                    value, precision_rounding=currency.rounding))
+        valuations["layers"] = [c for layers in candidates.values() for c in layers
+                                if c.get("touched")]
+        valuations["prices"] = prices
+        return valuations
+
+    @staticmethod
+    def _standard_price(product, prices):
+        later = [price for priced, price in prices if priced == product]
+        return later[-1] if later else product.standard_price
+
+    @api.model
+    def _fifo_candidates(self, products):
+        Move = self.env["stock.move"]
+        domain = [("product_id", "in", products.ids), ("remaining_qty", ">", 0.0)] + \
+            Move._get_in_base_domain()
+        layers = {}
+        for move in Move.search(domain, order="date, id"):
+            layers.setdefault(move.product_id.id, []).append({
+                "id": move.id, "remaining_qty": move.remaining_qty,
+                "remaining_value": move.remaining_value, "price_unit": move.price_unit})
+        return layers
+
+    @api.model
+    def _bulk_entries(self, moves, valuations):
+        """[(move, entry values with line values)] as _account_entry_move makes them."""
+        entries = []
+        for move in moves:
+            product = move.product_id
+            if product.valuation != "real_time" or product.type != "product":
+                continue
+            value = valuations[move.id].get("value", move.value)
+            journal_id, _src, acc_dest, acc_valuation = move._get_accounting_data_for_valuation()
+            company = move.mapped("move_line_ids.location_id.company_id") or move.company_id
+            items = move.with_context(force_company=company.id, forced_ref=False) \
+                ._prepare_account_move_line(-move.product_qty, abs(value), acc_valuation, acc_dest)
+            if not items:
+                continue
+            production = move.raw_material_production_id
+            entries.append((move, {
+                "journal_id": journal_id, "ref": production.name, "stock_move_id": move.id,
+                "date": self.env.context.get("force_period_date")
+                or fields.Date.context_today(move),
+                "items": [values for _command, _id, values in items]}))
+        refusal = self.env["backflush.entry.writer"].refusal([values for _m, values in entries])
+        if refusal:
+            raise NotReproduced(refusal)
+        return entries
+
+    @api.model
+    def _bulk_release_reservations(self, book):
+        """Nothing more to compute: the book holds the released reservations (a phase
+        of its own for the benchmark's breakdown)."""
+        return book
+
+    # -- writing ------------------------------------------------------------------------
+    @api.model
+    def _write(self, moves, lines, valuations, entries, book, now):
+        self.env["backflush.entry.writer"].create_posted(
+            [values for _move, values in entries])
+        self._write_quants(book)
+        self._write_lines(lines, now)
+        self._write_moves(moves, valuations, now)
+        self._write_prices(valuations["prices"])
+        self.env["stock.move"].recompute()
+
+    @api.model
+    def _write_quants(self, book):
+        Quant = self.env["stock.quant"].sudo()
+        core_rows.delete_rows(Quant, book.deleted)
+        updates = {quant["id"]: {"quantity": quant["quantity"],
+                                 "reserved_quantity": quant["reserved_quantity"],
+                                 "in_date": quant["in_date"]}
+                   for quants in book.quants.values() for quant in quants
+                   if quant["id"] is not None}
+        core_rows.write_rows(Quant, updates)
+        core_rows.create_rows(Quant, [
+            {"product_id": quant["key"][0], "location_id": quant["key"][1],
+             "quantity": quant["quantity"], "in_date": quant["in_date"], "lot_id": False,
+             "package_id": False, "owner_id": False} for quant in book.created])
+
+    @api.model
+    def _write_lines(self, lines, now):
+        Line = self.env["stock.move.line"]
+        updates, new = {}, []
+        for move_id, own in lines.items():
+            move = self.env["stock.move"].browse(move_id)
+            for line in own:
+                values = {"qty_done": line["qty_done"], "lot_produced_id": line["final_lot"],
+                          "product_uom_qty": 0.0, "date": now}
+                if line["id"]:
+                    updates[line["id"]] = values
+                else:
+                    # stock.move.line.create orders what the line reserves: nothing
+                    new.append(dict(values, move_id=move_id, product_id=move.product_id.id,
+                                    ordered_qty=0.0,
+                                    location_id=line["location_id"],
+                                    location_dest_id=move.location_dest_id.id,
+                                    product_uom_id=move.product_uom.id))
+        core_rows.write_rows(Line, updates)
+        core_rows.create_rows(Line, new)
+
+    @api.model
+    def _write_moves(self, moves, valuations, now):
+        core_rows.write_rows(self.env["stock.move"], {
+            move.id: dict(valuations[move.id], state="done", date=now) for move in moves})
+        core_rows.write_rows(self.env["stock.move"], {
+            layer["id"]: {"remaining_qty": layer["remaining_qty"],
+                          "remaining_value": layer["remaining_value"]}
+            for layer in valuations["layers"]})
+
+    @api.model
+    def _write_prices(self, prices):
+        """The FIFO products' new standard prices, with the price history Odoo keeps."""
+        History = self.env["product.price.history"]
+        latest = OrderedDict()
+        for product, price in prices:
+            latest[product] = price
+        earlier = prices[:]
+        for product in latest:
+            earlier.remove(next(item for item in reversed(earlier) if item[0] == product))
+        core_rows.create_rows(History, [
+            {"product_id": product.id, "cost": price,
+             "company_id": self.env.context.get("force_company",
+                                                self.env.user.company_id.id)}
+            for product, price in earlier])
+        for product, price in latest.items():
+            product.sudo().standard_price = price

@@ -1,0 +1,215 @@
+"""The set-based posting writes exactly the rows Odoo's own path writes (SPEC 4d).
+
+Each scenario runs twice from the same database state, rolled back after
+each run: once with the component moves posted by Odoo's own path
+(``backflush_odoo_posting``: mrp's _generate_consumed_move_line, then
+_action_done with stock_account's valuation and entries), once set-based
+by backflush.move.writer. Every column of every row either run created or
+changed is then compared: stock moves, move lines, quants, FIFO layers,
+journal entries and items, price history, the journal's sequence.
+
+Only what cannot be equal is normalised: the rows' ids (new rows are
+numbered by creation order, and references to them follow), their
+create/write dates and uids, and timestamps of "now" (each path reads the
+clock at its own moment).
+"""
+import time
+from datetime import datetime
+
+from odoo import fields
+
+from .common_accounting import BackflushAccountingCase
+
+# tables compared, and the rows of each that a run can create or change
+TABLES = ("stock_move", "stock_move_line", "stock_quant", "account_move",
+          "account_move_line", "product_price_history")
+# other tables whose new rows the compared rows refer to
+REFERRED = ("mrp_production", "mrp_production_backflush_line", "procurement_group",
+            "mrp_workorder", "stock_production_lot")
+MAGIC = {"id", "create_date", "write_date", "create_uid", "write_uid"}
+MODELS = {"stock_move": "stock.move", "stock_move_line": "stock.move.line",
+          "stock_quant": "stock.quant", "account_move": "account.move",
+          "account_move_line": "account.move.line",
+          "product_price_history": "product.price.history"}
+
+
+class WriterCase(BackflushAccountingCase):
+
+    maxDiff = None
+
+    def _rows(self, table, since, products):
+        """Rows of table created by the run, or of the products it moved."""
+        cr = self.env.cr
+        by_product = "product_id" in self.env[MODELS[table]]._fields
+        cr.execute("SELECT * FROM %s WHERE id > %%s %s ORDER BY id" % (
+            table, "OR product_id IN %s" if by_product else ""),
+            [since[table], products] if by_product else [since[table]])
+        names = [column.name for column in cr.description]
+        return [dict(zip(names, row)) for row in cr.fetchall()]
+
+    def _snapshot(self, started, since):
+        self.env.cr.execute("SELECT DISTINCT product_id FROM stock_move WHERE id > %s",
+                            [since["stock_move"]])
+        products = tuple(row[0] for row in self.env.cr.fetchall()) or (0,)
+        rows = {table: self._rows(table, since, products) for table in TABLES}
+        rank = {}
+        # new rows are known by their rank, and so are references to them
+        rank.update({table: {row["id"]: ("new %s" % table, index)
+                             for index, row in enumerate(r for r in found
+                                                         if r["id"] > since[table])}
+                     for table, found in rows.items()})
+        self.env.cr.execute("SELECT number_next FROM ir_sequence_date_range "
+                            "WHERE sequence_id = %s", [self.stock_journal.sequence_id.id])
+        snapshot = {"sequence": self.env.cr.fetchall()}
+        # MOs are named by a PostgreSQL sequence, which a rollback does not give back
+        self.env.cr.execute("SELECT name FROM mrp_production WHERE id > %s ORDER BY id",
+                            [since["mrp_production"]])
+        rank["names"] = {name: ("new MO", index)
+                         for index, (name,) in enumerate(self.env.cr.fetchall())}
+        for table in REFERRED:
+            self.env.cr.execute("SELECT id FROM %s WHERE id > %%s ORDER BY id" % table,
+                                [since[table]])
+            rank[table] = {row_id: ("new %s" % table, index)
+                           for index, (row_id,) in enumerate(self.env.cr.fetchall())}
+        for table, found in rows.items():
+            model = self.env[MODELS[table]]
+            targets = {name: field.comodel_name for name, field in model._fields.items()
+                       if field.type == "many2one" and field.store}
+            snapshot[table] = sorted(
+                (rank[table].get(row["id"], ("old %s" % table, row["id"])),
+                 tuple(sorted((name, self._normal(value, targets.get(name), rank, started))
+                              for name, value in row.items() if name not in MAGIC)))
+                for row in found)
+        return snapshot
+
+    def _normal(self, value, comodel, rank, started):
+        if comodel:
+            table = self.env[comodel]._table
+            return rank.get(table, {}).get(value, value)
+        if isinstance(value, datetime) and value >= started:
+            return "now"
+        if isinstance(value, str) and value in rank["names"]:
+            return rank["names"][value]
+        if isinstance(value, str) and len(value) == 19 and value >= str(started)[:19]:
+            return "now"
+        return value
+
+    def _run(self, scenario, odoo_posting):
+        cr = self.env.cr
+        since = {}
+        for table in TABLES + REFERRED:
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM %s" % table)
+            since[table] = cr.fetchone()[0]
+        cr.execute("SAVEPOINT backflush_writer")
+        # at the next second: what happened before the run is older than "now"
+        time.sleep(1.01 - time.time() % 1)
+        started = datetime.strptime(fields.Datetime.now(), "%Y-%m-%d %H:%M:%S")
+        if odoo_posting:
+            self.env = self.env(context=dict(self.env.context, backflush_odoo_posting=True))
+        try:
+            outcome = scenario()
+            self.env["stock.move"].invalidate_cache()
+            return self._snapshot(started, since), outcome
+        finally:
+            cr.execute("ROLLBACK TO SAVEPOINT backflush_writer")
+            self.env.clear()
+            self.env = self.__class__.env
+
+    def assert_same_rows(self, scenario):
+        """Both runs' rows, equal to the column; (Odoo's, the writer's) outcomes."""
+        odoo, odoo_outcome = self._run(scenario, odoo_posting=True)
+        writer, writer_outcome = self._run(scenario, odoo_posting=False)
+        for key in sorted(odoo):
+            self.assertEqual(writer[key], odoo[key], "%s differ from Odoo's own path" % key)
+        return odoo, writer, odoo_outcome, writer_outcome
+
+    @staticmethod
+    def posted_move_entries(snapshot):
+        return len([row for _rank, row in snapshot["account_move"]
+                    if dict(row)["stock_move_id"]])
+
+    # -- the steps ------------------------------------------------------------------------
+    def periodic_run(self, quantities):
+        """MOs made and closed with every component periodic, then the scheduled run."""
+        productions = self.env["mrp.production"]
+        for qty in quantities:
+            production = self.make_mo(qty)
+            self.produce(production, qty)
+            production.button_mark_done()
+            productions |= production
+        result = self.env["mrp.production"]._cron_backflush_periodic()
+        return productions, result
+
+
+class TestWriterPeriodic(WriterCase):
+
+    def setUp(self):
+        super().setUp()
+        self.rule(name="End of shift", trigger="periodic")
+
+    def test_reserved_standard_components(self):
+        self.receive_everything()
+        odoo, writer, odoo_outcome, writer_outcome = self.assert_same_rows(
+            lambda: self.periodic_run([2, 3, 5]))
+        _productions, result = writer_outcome
+        self.assertEqual(result["odoo_path"], [], "the writer posted set-based")
+        self.assertEqual(odoo_outcome[1]["odoo_path"], ["Odoo's own posting was asked for"])
+        # the comparison saw the postings: 3 MOs x 3 components and 3 finished
+        # moves, each with its entry
+        self.assertEqual(self.posted_move_entries(writer), 12)
+        self.assertEqual(self.posted_move_entries(odoo), 12)
+
+    def test_fifo_layers_across_the_chunk(self):
+        self._value_in_real_time(self.categ_raw, "fifo")
+        self.receive(self.leg, 10, price_unit=2.00)
+        self.receive(self.leg, 15, price_unit=3.00)
+        self.receive(self.top, 10, price_unit=20.00)
+        self.receive(self.screw, 100)
+        _odoo, writer, _o, writer_outcome = self.assert_same_rows(
+            lambda: self.periodic_run([1, 2, 3]))
+        self.assertEqual(writer_outcome[1]["odoo_path"], [])
+        # the layers of both receipts were taken: 6 + 12 legs out of 10 at 2.00, 15 at 3.00
+        layers = [dict(row) for rank, row in writer["stock_move"]
+                  if rank[0] == "old stock_move"]
+        self.assertEqual(sorted((row["remaining_qty"], row["remaining_value"])
+                                for row in layers if row["product_id"] == self.leg.id),
+                         [(0.0, 0.0), (1.0, 3.0)])
+
+    def test_negative_stock(self):
+        # no stock at all: negative quants and FIFO's negative branch
+        _odoo, _writer, _o, writer_outcome = self.assert_same_rows(
+            lambda: self.periodic_run([2, 2]))
+        self.assertEqual(writer_outcome[1]["odoo_path"], [])
+
+    def test_bom_unit_other_than_the_product_unit(self):
+        dozen = self.env.ref("product.product_uom_dozen")
+        self.line_screw.write({"product_qty": 1, "product_uom_id": dozen.id})
+        self.receive_everything()
+        _odoo, _writer, _o, writer_outcome = self.assert_same_rows(
+            lambda: self.periodic_run([3, 4]))
+        self.assertEqual(writer_outcome[1]["odoo_path"], [])
+
+
+class TestWriterCompletion(WriterCase):
+
+    def test_on_completion(self):
+        self.receive_everything()
+
+        def scenario():
+            production = self.make_mo(4)
+            self.produce(production, 4)
+            production.button_mark_done()
+            return production
+        self.assert_same_rows(scenario)
+
+    def test_lots_go_to_odoo_path(self):
+        glue = self._product("Glue", 1.0, self.categ_raw, tracking="lot")
+        self.bom.write({"bom_line_ids": [(0, 0, {"product_id": glue.id, "product_qty": 2})]})
+        lot = self.env["stock.production.lot"].create({"name": "W-1", "product_id": glue.id})
+        self.receive_everything()
+        self.put_stock(glue, 10, lot=lot)
+        production = self.make_mo(2)
+        self.produce(production, 2)
+        production.button_mark_done()
+        self.assertEqual(self.consumed(production, glue), 4.0)
+        self.assertEqual(self.on_hand(glue, lot=lot), 6.0)
