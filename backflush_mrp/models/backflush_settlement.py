@@ -52,15 +52,22 @@ class BackflushSettlement(models.AbstractModel):
         return balances
 
     @api.model
-    def _posted_variances(self, production):
+    def _posted_variances(self, productions):
+        """{MO id: {variance type: amount posted}} of many MOs, in one query."""
+        posted = {production.id: {} for production in productions}
+        if not posted:
+            return posted
         self.env.cr.execute("""
-            SELECT aml.backflush_variance_type, SUM(aml.debit - aml.credit)
+            SELECT aml.backflush_production_id, aml.backflush_variance_type,
+                   SUM(aml.debit - aml.credit)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
-             WHERE aml.backflush_production_id = %s AND aml.backflush_variance_type IN %s
-             GROUP BY aml.backflush_variance_type
-        """, [production.id, conversion.VARIANCE_TYPES])
-        return dict(self.env.cr.fetchall())
+             WHERE aml.backflush_production_id IN %s AND aml.backflush_variance_type IN %s
+             GROUP BY aml.backflush_production_id, aml.backflush_variance_type
+        """, [tuple(posted), conversion.VARIANCE_TYPES])
+        for production_id, kind, amount in self.env.cr.fetchall():
+            posted[production_id][kind] = amount
+        return posted
 
     @api.model
     def _net_moves(self, moves):
@@ -72,16 +79,23 @@ class BackflushSettlement(models.AbstractModel):
         return totals
 
     @api.model
-    def _reversals(self, moves):
+    def _reversals(self, moves, mirrors=None):
+        """The done moves reversing moves; mirrors: those of a whole chunk, read at once."""
+        if mirrors is None:
+            mirrors = self._mirrors(moves)
+        return mirrors.filtered(lambda mirror: mirror.backflush_reversal_of_id in moves)
+
+    @api.model
+    def _mirrors(self, moves):
         return self.env["stock.move"].search([
             ("backflush_reversal_of_id", "in", moves.ids), ("state", "=", "done")])
 
     @api.model
-    def _components(self, production, finished_qty):
+    def _components(self, production, finished_qty, mirrors=None):
         raw = production.move_raw_ids.filtered(lambda m: not m.backflush_reversal_of_id)
         consumed = self._net_moves(raw)
         # a mirror's value already has the opposite sign; its quantity does not
-        for product, (qty, value) in self._net_moves(self._reversals(raw)).items():
+        for product, (qty, value) in self._net_moves(self._reversals(raw, mirrors)).items():
             consumed[product][0] -= qty
             consumed[product][1] += value
         lines = {line.product_id: line for line in production.backflush_line_ids}
@@ -102,19 +116,20 @@ class BackflushSettlement(models.AbstractModel):
         return result
 
     @api.model
-    def _finished(self, production):
+    def _finished(self, production, mirrors=None):
         finished = production.move_finished_ids.filtered(
             lambda m: m.product_id == production.product_id and not m.backflush_reversal_of_id)
         qty, value = self._net_moves(finished).get(production.product_id, (0.0, 0.0))
-        for _product, (r_qty, r_value) in self._net_moves(self._reversals(finished)).items():
+        for _product, (r_qty, r_value) in self._net_moves(
+                self._reversals(finished, mirrors)).items():
             qty -= r_qty
             value += r_value
         return qty, value
 
     @api.model
-    def _target_variances(self, production, finished_qty, finished_value):
+    def _target_variances(self, production, finished_qty, finished_value, mirrors=None):
         """The five variances the MO's postings call for, unrounded (SPEC 4 and 4b)."""
-        components = self._components(production, finished_qty)
+        components = self._components(production, finished_qty, mirrors)
         # finished goods are credited to WIP at what they were really posted at
         unit_standard = finished_value / finished_qty if finished_qty else 0.0
         Conversion = self.env["backflush.conversion"]
@@ -133,27 +148,36 @@ class BackflushSettlement(models.AbstractModel):
 
     @api.model
     def settle(self, productions):
-        """Clear the WIP of done MOs that have nothing pending; returns the entries."""
-        entries = self.env["account.move"]
+        """Clear the WIP of done MOs that have nothing pending; returns the entries.
+
+        What the MOs' settlements read is read for all of them at once, and
+        their entries are written together (backflush.entry.writer) unless
+        the writer leaves them to Odoo's own create and post.
+        """
         settleable = productions.filtered(self._settleable)
         balances = self._wip_balances(settleable)
-        for production in settleable:
+        open_mos = settleable.filtered(
+            lambda mo: not mo.company_id.currency_id.is_zero(balances[mo.id]))
+        mirrors = self._mirrors(open_mos.mapped("move_raw_ids") | open_mos.mapped(
+            "move_finished_ids"))
+        posted = self._posted_variances(open_mos.filtered(
+            lambda mo: mo.product_id.cost_method == "standard"))
+        entries = []
+        for production in open_mos:
             residual = balances[production.id]
-            currency = production.company_id.currency_id
-            if currency.is_zero(residual):
-                continue
             if production.product_id.cost_method == "standard":
-                entries |= self._post_variances(production, residual)
+                items = self._variance_items(production, residual, mirrors,
+                                             posted[production.id])
             else:
-                entries |= self._capitalise(production, residual)
-        return entries
+                items = self._capitalise(production, residual)
+            entries.append(self._entry_values(production, items))
+        return self._create_entries(entries)
 
     @api.model
-    def _post_variances(self, production, residual):
+    def _variance_items(self, production, residual, mirrors, posted):
         currency = production.company_id.currency_id
-        finished_qty, finished_value = self._finished(production)
-        target = self._target_variances(production, finished_qty, finished_value)
-        posted = self._posted_variances(production)
+        finished_qty, finished_value = self._finished(production, mirrors)
+        target = self._target_variances(production, finished_qty, finished_value, mirrors)
         due = {kind: target[kind] - posted.get(kind, 0.0) for kind in conversion.VARIANCE_TYPES}
         amounts = variance.split_residual(due, residual, currency.rounding)
         items = []
@@ -166,7 +190,7 @@ class BackflushSettlement(models.AbstractModel):
                                     _("%s variance") % VARIANCE_LABELS[kind]))
             items.append(self._item(production, production._backflush_account("wip"), -amount,
                                     False, finished_qty, _("WIP to %s variance") % kind))
-        return self._create_entry(production, items)
+        return items
 
     @api.model
     def _capitalise(self, production, residual):
@@ -179,13 +203,12 @@ class BackflushSettlement(models.AbstractModel):
             last.write({"value": last.value + residual,
                         "remaining_value": last.remaining_value + residual
                         if last.remaining_qty else last.remaining_value})
-        items = [
+        return [
             self._item(production, accounts["stock_valuation"], residual, False, finished_qty,
                        _("Actual cost of %s") % production.name),
             self._item(production, production._backflush_account("wip"), -residual, False,
                        finished_qty, _("WIP to finished goods")),
         ]
-        return self._create_entry(production, items)
 
     @api.model
     def _item(self, production, account, amount, kind, qty, label):
@@ -204,16 +227,30 @@ class BackflushSettlement(models.AbstractModel):
         })
 
     @api.model
-    def _create_entry(self, production, items):
+    def _entry_values(self, production, items):
         accounts = production.product_id.product_tmpl_id.get_product_accounts()
-        entry = self.env["account.move"].sudo().create({
-            "journal_id": accounts["stock_journal"].id,
-            "date": fields.Date.context_today(self),
-            "ref": production.name,
-            "line_ids": items,
-        })
-        entry.post()
-        return entry
+        return {"journal_id": accounts["stock_journal"].id,
+                "date": fields.Date.context_today(self), "ref": production.name,
+                "items": [values for _command, _id, values in items]}
+
+    @api.model
+    def _create_entry(self, production, items):
+        """One MO's posted entry of items ((0, 0, values) commands)."""
+        return self._create_entries([self._entry_values(production, items)])
+
+    @api.model
+    def _create_entries(self, entries):
+        writer = self.env["backflush.entry.writer"]
+        if entries and writer.refusal(entries) is None:
+            return writer.create_posted(entries)
+        created = self.env["account.move"]
+        for values in entries:
+            entry = self.env["account.move"].sudo().create(dict(
+                {key: value for key, value in values.items() if key != "items"},
+                line_ids=[(0, 0, item) for item in values["items"]]))
+            entry.post()
+            created |= entry
+        return created
 
     @api.model
     def finished_unit_cost(self, production, finishing_qty):

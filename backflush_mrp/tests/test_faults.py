@@ -73,7 +73,7 @@ class TestFaults(BackflushAccountingCase):
         self.table.standard_price = 32.00  # a revision variance to settle
         production = self.make_mo(2)
         self.produce(production, 2)
-        with patch(SETTLEMENT + "._create_entry", side_effect=fail_on_call(1)), \
+        with patch(SETTLEMENT + "._create_entries", side_effect=fail_on_call(1)), \
                 self.assertRaises(InjectedFault), self.env.cr.savepoint():
             production.button_mark_done()
         self.faults += 1

@@ -213,3 +213,40 @@ class TestWriterCompletion(WriterCase):
         production.button_mark_done()
         self.assertEqual(self.consumed(production, glue), 4.0)
         self.assertEqual(self.on_hand(glue, lot=lot), 6.0)
+
+
+class TestWriterStepsAside(WriterCase):
+    """Another module extending a method the writer stands in for gets Odoo's path."""
+
+    def test_a_module_overriding_action_done_gets_odoo_path(self):
+        self.rule(name="End of shift", trigger="periodic")
+        self.receive_everything()
+        registry = self.env.registry
+        odoo_class = registry.models["stock.move"]
+        calls = []
+
+        def _action_done(moves):
+            calls.append((len(moves), sorted(set(moves.mapped("product_id.name")))))
+            return super(test_module_class, moves)._action_done()
+
+        # what loading a module with `_inherit = "stock.move"` puts in the registry
+        test_module_class = type("stock.move", (odoo_class,), {
+            "_register": False, "_module": "backflush_test_override",
+            "_action_done": _action_done})
+        registry.models["stock.move"] = test_module_class
+        try:
+            productions, result = self.periodic_run([2, 3])
+        finally:
+            registry.models["stock.move"] = odoo_class
+        self.assertEqual(result["odoo_path"],
+                         ["backflush_test_override overrides stock.move._action_done"])
+        # the override ran on the periodic run's component moves
+        self.assertEqual(calls[-1], (6, ["Leg", "Screw", "Top"]))
+        run_log = self.env["backflush.log"].search([("event", "=", "periodic"),
+                                                    ("production_id", "=", False)], limit=1)
+        self.assertIn("backflush_test_override overrides stock.move._action_done",
+                      run_log.summary)
+        for production in productions:
+            self.assertEqual(production.backflush_state, "done")
+            self.assertEqual(self.consumed(production, self.leg), 4 * production.product_qty)
+            self.assert_wip_zero(production)

@@ -111,7 +111,7 @@ class BackflushAudit(models.TransientModel):
             return
         finished_qty, finished_value = settlement._finished(production)
         target = settlement._target_variances(production, finished_qty, finished_value)
-        posted = settlement._posted_variances(production)
+        posted = settlement._posted_variances(production)[production.id]
         # each posting rounds on its own: allow a cent per component and absorption item
         postings = len(production.backflush_line_ids) + 2 * len(
             self.env["backflush.conversion"].sudo().search(
