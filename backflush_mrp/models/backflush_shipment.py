@@ -25,7 +25,7 @@ class BackflushShipment(models.AbstractModel):
             if float_compare(qty, 0.0, precision_rounding=rounding) <= 0:
                 return
             Posting.lock(production)
-            produced = self.env["backflush.settlement"].finished(production)[0]
+            produced = self.env["backflush.settlement"].finished_qty_value(production)[0]
             free = produced - production.backflush_shipped_qty
             if float_compare(free, 0.0, precision_rounding=rounding) <= 0:
                 continue
