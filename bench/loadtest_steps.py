@@ -70,7 +70,7 @@ def step_check(env, params):
     problems = []
     produced = {}
     for production in productions:
-        produced[production.id] = production._backflush_produced_qty()
+        produced[production.id] = production.backflush_produced_qty()
         want = len(accepted.get(production.id, ()))
         if float_compare(produced[production.id], want,
                          precision_rounding=production.product_uom_id.rounding):

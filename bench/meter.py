@@ -119,8 +119,8 @@ def _where(frame):
 
 # the module's entry points and posting loops, outermost first: a query belongs to
 # the step below the deepest of them on its stack
-ANCHORS = ("_cron_backflush_periodic", "button_mark_done", "do_produce", "_post_batch",
-           "_post_chunk", "_post_chunk_at_once", "_post", "_post_one")
+ANCHORS = ("_cron_backflush_periodic", "button_mark_done", "do_produce", "post_batch",
+           "post_chunk", "_post_chunk_at_once", "post", "_post_one")
 
 
 def _step(module_frames):

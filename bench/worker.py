@@ -15,12 +15,12 @@ import time
 
 from . import meter, scenario
 
-ENGINE_LOGGER = "odoo.addons.backflush_mrp.models.backflush_engine"
+ENGINE_LOGGER = "odoo.addons.backflush_mrp.models.backflush_chunk"
 
 
 def _environment(params):
     import odoo
-    # the engine's progress lines of a batch (one per 100 MOs) show how far (c) got
+    # the chunk's progress lines of a batch (one per 100 MOs) show how far (c) got
     odoo.tools.config.parse_config(["-c", params["config"], "--log-level=warn",
                                     "--log-handler=%s:INFO" % ENGINE_LOGGER])
     registry = odoo.registry(params["db"])

@@ -13,6 +13,7 @@ SECTIONS = (
     ("INSTALL.rst", "Installation"),
     ("CONFIGURE.rst", "Configuration"),
     ("USAGE.rst", "Usage"),
+    ("ARCHITECTURE.rst", "Architecture"),
     ("ROADMAP.rst", "Known issues / Roadmap"),
     ("HISTORY.rst", "Changelog"),
 )

@@ -7,14 +7,14 @@ them; only their journal items are gathered: while a summarised run posts
 _prepare_account_move_line hands each move's items to _backflush_gather,
 which keeps them on a draft entry of the run, and returns none, so
 stock_account makes no entry of its own. Once the run's moves are done,
-_backflush_summarised_entries turns the drafts into posted entries, their
+backflush_summarised_entries turns the drafts into posted entries, their
 items grouped by account, product and MO.
 """
 from collections import defaultdict
 
 from odoo import api, models
 
-# what an item's group is made of (see _backflush_summarised_entries)
+# what an item's group is made of (see backflush_summarised_entries)
 GROUP_FIELDS = ("account_id", "product_id", "backflush_production_id", "partner_id",
                 "backflush_variance_type", "product_uom_id")
 
@@ -45,15 +45,20 @@ class AccountMove(models.Model):
             self.sudo().create({"journal_id": journal_id, "date": date, "ref": summary,
                                 "line_ids": items})
 
+    # public: takes a recordset (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _backflush_summarised_entries(self, summary, ref, label):
+    def backflush_summarised_entries(self, moves, summary, ref, label):
         """The run's posted entries, one per journal and date, from its drafts.
+
+        moves: the done moves whose items were gathered under summary.
 
         The MO of each item stays on it (backflush_production_id), and the
         backflush logs of the posting link the entry, so every item is traceable.
         ref is the entries' reference, label their items' label.
         """
         entries = self.browse()
+        if not moves:
+            return entries
         for draft in self._backflush_gathering(summary):
             currency = draft.company_id.currency_id
             groups = defaultdict(lambda: [0.0, 0.0])

@@ -80,7 +80,7 @@ class BackflushConversion(models.Model):
         """The trigger of an operation's conversion: its BoM's, work center's or company rule."""
         company = production.company_id
         if candidates is None:
-            candidates = self.env["backflush.rule"]._candidates(company)
+            candidates = self.env["backflush.rule"].candidates(company)
         component = rules_lib.Component(
             company_id=company.id, bom_line_id=None, product_id=None,
             bom_id=production.bom_id.id or None, category_path=(),
@@ -109,7 +109,7 @@ class BackflushConversion(models.Model):
                 and self._operation_trigger(production, op) == "operation_done")
             produced, uom = workorder.qty_produced, production.product_uom_id
         else:
-            produced = self.env["backflush.settlement"]._finished(production)[0]
+            produced = self.env["backflush.settlement"].finished_qty_value(production)[0]
             uom = production.product_id.uom_id
         operations -= self._absorbed_operations(production)
         rounding = production.company_id.currency_id.rounding
@@ -126,8 +126,9 @@ class BackflushConversion(models.Model):
             due.append((operation, absorbed))
         return due
 
+    # public: read-only
     @api.model
-    def _check_accounts(self, production):
+    def check_accounts(self, production):
         """Refuse to close an MO whose operations cannot post their absorption (before
         anything is posted): every account they need, named with its fix."""
         if production.product_id.valuation != "real_time" \
@@ -141,18 +142,19 @@ class BackflushConversion(models.Model):
                 if rate:
                     operation.workcenter_id._backflush_absorption_account(kind, company)
             if conversion.has_rates(plain):
-                production._backflush_account("wip")
+                production.backflush_account("wip")
                 if production.product_id.cost_method == "standard":
-                    production._backflush_account("efficiency")
-                    production._backflush_account("lot_size")
+                    production.backflush_account("efficiency")
+                    production.backflush_account("lot_size")
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _absorb(self, production, workorder=None):
+    def absorb(self, production, workorder=None):
         """Post Dr WIP / Cr absorption for what is due; returns the records written."""
         due = self._due_absorptions(production, workorder)
         if not due:
             return self.browse()
-        wip = production._backflush_account("wip")
+        wip = production.backflush_account("wip")
         items, values = [], []
         for operation, absorbed in due:
             workcenter = operation.workcenter_id
@@ -199,8 +201,9 @@ class BackflushConversion(models.Model):
                 (0, 0, dict(common, account_id=account.id, debit=credit, credit=debit))]
 
     # -- reversal and unbuild ---------------------------------------------------
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _reverse(self, production, share=1.0):
+    def reverse(self, production, share=1.0):
         """Give back share of what the MO absorbed (1.0: all that is left)."""
         records = self.sudo().search([("production_id", "=", production.id)])
         if not records:
@@ -210,7 +213,7 @@ class BackflushConversion(models.Model):
         for record in records:
             by_operation[record.operation_id] |= record
         items, values = [], []
-        wip = production._backflush_account("wip")
+        wip = production.backflush_account("wip")
         for operation, own in by_operation.items():
             mirror = self._mirror_amounts(own, share, currency)
             if mirror is None:
@@ -254,7 +257,7 @@ class BackflushConversion(models.Model):
     @api.model
     def _posted_account(self, original, kind):
         """The account the original absorption credited for kind."""
-        wip = original.production_id._backflush_account("wip")
+        wip = original.production_id.backflush_account("wip")
         items = original.move_id.line_ids.filtered(
             lambda item: item.backflush_operation_id == original.operation_id
             and item.backflush_conversion_type == kind and item.account_id != wip)
@@ -286,7 +289,7 @@ class BackflushConversion(models.Model):
         if production.product_id.valuation != "real_time":
             return []
         absorbed = self._absorbed_operations(production)
-        produced = self._bom_qty(production, production._backflush_produced_qty(),
+        produced = self._bom_qty(production, production.backflush_produced_qty(),
                                  production.product_uom_id)
         rounding = production.company_id.currency_id.rounding
         values = []

@@ -50,8 +50,9 @@ class BackflushException(models.Model):
         for record in self:
             record.fix = _(FIXES.get(record.reason, FIXES["other"]))  # pylint: disable=translation-required
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _raise_for(self, production, reason, message, product=None):
+    def raise_for(self, production, reason, message, product=None):
         """Open an exception, or count again the open one with the same cause."""
         product = product or self.env["product.product"]
         existing = self.search([("production_id", "=", production.id),
@@ -72,12 +73,12 @@ class BackflushException(models.Model):
         """
         open_ones = self.filtered(lambda e: e.state == "open")
         before = {record.id: record.occurrences for record in open_ones}
-        self.env["backflush.engine"]._post(open_ones.mapped("production_id"), "manual",
+        self.env["backflush.posting"].post(open_ones.mapped("production_id"), "manual",
                                                     raise_errors=False)
         cured = open_ones.filtered(lambda e: e.occurrences == before[e.id])
         cured.write({"state": "resolved",
                      "resolution": _("Posted by a retry on %s") % fields.Datetime.now()})
-        cured.mapped("production_id")._backflush_update_state()
+        cured.mapped("production_id").backflush_update_state()
         return True
 
     @api.multi
@@ -87,7 +88,7 @@ class BackflushException(models.Model):
                 raise UserError(_("Exception '%s': say how it was resolved (Resolution) "
                                   "before closing it.") % record.name)
         self.write({"state": "resolved"})
-        self.mapped("production_id")._backflush_update_state()
+        self.mapped("production_id").backflush_update_state()
         return True
 
     @api.model

@@ -43,8 +43,10 @@ class BackflushLog(models.Model):
                                         readonly=True)
     summary = fields.Text(readonly=True)
 
+    # public surface: every method that writes takes recordsets (RPC cannot
+    # pass one, so an RPC call faults)
     @api.model
-    def _record(self, production, event, plan, moves, entries=None):
+    def record(self, production, event, plan, moves, entries=None):
         """Log a posting of plan ([(line, qty, picks)]) that produced moves.
 
         entries: the journal entries of the posting, when they are not the
@@ -53,14 +55,16 @@ class BackflushLog(models.Model):
         return self.sudo().create(self._values(production, event, plan, moves, entries))
 
     @api.model
-    def _record_many(self, vals_list):
-        """The logs of many postings (_values of each), written at once."""
-        return bulk.create_many(self.sudo(), vals_list)
+    def record_many(self, event, postings):
+        """The logs of many postings [(production, plan, moves, entries)], written at once."""
+        return bulk.create_many(self.sudo(), [self._values(production, event, plan, moves,
+                                                           entries)
+                                              for production, plan, moves, entries in postings])
 
     @api.model
     def _values(self, production, event, plan, moves, entries=None):
-        """create() values of the log of a posting; see _record."""
-        produced = production._backflush_produced_qty()
+        """create() values of the log of a posting; see record."""
+        produced = production.backflush_produced_qty()
         by_line = defaultdict(list)
         for move in moves:
             by_line[move.backflush_line_id.id].append(move)
@@ -73,7 +77,7 @@ class BackflushLog(models.Model):
                 "product_uom_id": line.product_uom_id.id,
                 "qty_standard": line.qty_per_unit * produced,
                 "qty_posted": qty,
-                "qty_actual": line._consumed_qty(),
+                "qty_actual": line.consumed_qty(),
                 "unit_cost": line.standard_cost,
                 "value": value,
                 "move_ids": [(6, 0, move_ids)],
@@ -93,8 +97,9 @@ class BackflushLog(models.Model):
                                          else self._journal_entries(moves)).ids)],
         }
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _record_run(self, event, result, components):
+    def record_run(self, event, result, components):
         """The summary of a batch run (periodic job, list action): one log, no MO."""
         failed = self.env["mrp.production"].browse(list(result["failed"]))
         summary = "%d manufacturing orders posted, %d components, %d with nothing due, " \
@@ -114,8 +119,9 @@ class BackflushLog(models.Model):
             "summary": summary,
         })
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _record_reversal(self, production, moves):
+    def record_reversal(self, production, moves):
         lines = []
         for move in moves.filtered(lambda m: m.state == "done"):
             lines.append((0, 0, {

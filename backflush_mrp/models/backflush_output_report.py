@@ -59,8 +59,9 @@ class BackflushOutputReport(models.Model):
             report.log_line_ids = report.log_ids.mapped("line_ids")
 
     # -- the report path of mrp.production.backflush_report_output -------------
+    # public: read-only
     @api.model
-    def _checked_report_id(self, report_id):
+    def checked_report_id(self, report_id):
         """None (no idempotency key) or the key, stripped; refuses anything else."""
         if report_id is None or report_id is False:
             return None
@@ -73,8 +74,9 @@ class BackflushOutputReport(models.Model):
                             % {"id": report_id[:40] + "...", "max": REPORT_ID_MAX_LENGTH})
         return report_id
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _report(self, production, report_id, qty, lot_name):
+    def report_output(self, production, report_id, qty, lot_name):
         """Record the output once per report_id; the answer of the first report."""
         # Reports of one MO wait for each other here. A concurrent report with the
         # same report_id that committed after this transaction's snapshot makes
@@ -82,7 +84,7 @@ class BackflushOutputReport(models.Model):
         # Odoo's RPC layer then retries the call, which finds the first report.
         if lot_name and not isinstance(lot_name, str):
             raise UserError(_("The lot_name must be a string, not %r.") % (lot_name,))
-        self.env["backflush.engine"]._lock(production)
+        self.env["backflush.posting"].lock(production)
         report = self._find(production.company_id, report_id)
         if report:
             return report._replay(production, qty, lot_name)

@@ -97,7 +97,8 @@ class BackflushRule(models.Model):
             workcenter_id=rule.workcenter_id.id or None,
         ) for rule in self]
 
+    # public: read-only
     @api.model
-    def _candidates(self, company):
+    def candidates(self, company):
         """Active rules that may apply in company, as plain data (one query)."""
         return self.search([("company_id", "in", [company.id, False])])._as_plain()

@@ -23,7 +23,7 @@ class BackflushSettlement(models.AbstractModel):
 
     @api.model
     def _wip_balance(self, production):
-        wip = production._backflush_account("wip")
+        wip = production.backflush_account("wip")
         self.env.cr.execute("""
             SELECT COALESCE(SUM(aml.debit - aml.credit), 0) FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id AND am.state = 'posted'
@@ -34,7 +34,7 @@ class BackflushSettlement(models.AbstractModel):
     @api.model
     def _wip_balances(self, productions):
         """{MO id: WIP balance} of many MOs, in one query."""
-        wip = {production.id: production._backflush_account("wip").id
+        wip = {production.id: production.backflush_account("wip").id
                for production in productions}
         if not wip:
             return {}
@@ -106,7 +106,7 @@ class BackflushSettlement(models.AbstractModel):
         for product in set(consumed) | set(lines):
             qty, value = consumed.get(product, (0.0, 0.0))
             line = lines.get(product)
-            uom = line._uom() if line else quantities.Uom(1.0, product.uom_id.rounding)
+            uom = line.plain_uom() if line else quantities.Uom(1.0, product.uom_id.rounding)
             standard_cost = line.standard_cost if line else product.with_context(
                 force_company=production.company_id.id).standard_price
             result.append(variance.ComponentCost(
@@ -115,8 +115,9 @@ class BackflushSettlement(models.AbstractModel):
                 actual_qty=qty, standard_cost=standard_cost, actual_value=-value))
         return result
 
+    # public: read-only
     @api.model
-    def _finished(self, production, mirrors=None):
+    def finished_qty_value(self, production, mirrors=None):
         finished = production.move_finished_ids.filtered(
             lambda m: m.product_id == production.product_id and not m.backflush_reversal_of_id)
         qty, value = self._net_moves(finished).get(production.product_id, (0.0, 0.0))
@@ -176,7 +177,7 @@ class BackflushSettlement(models.AbstractModel):
     @api.model
     def _variance_items(self, production, residual, mirrors, posted):
         currency = production.company_id.currency_id
-        finished_qty, finished_value = self._finished(production, mirrors)
+        finished_qty, finished_value = self.finished_qty_value(production, mirrors)
         target = self._target_variances(production, finished_qty, finished_value, mirrors)
         due = {kind: target[kind] - posted.get(kind, 0.0) for kind in conversion.VARIANCE_TYPES}
         amounts = variance.split_residual(due, residual, currency.rounding)
@@ -185,10 +186,10 @@ class BackflushSettlement(models.AbstractModel):
             amount = amounts[kind]
             if float_is_zero(amount, precision_rounding=currency.rounding):
                 continue
-            account = production._backflush_account(kind)
+            account = production.backflush_account(kind)
             items.append(self._item(production, account, amount, kind, finished_qty,
                                     _("%s variance") % VARIANCE_LABELS[kind]))
-            items.append(self._item(production, production._backflush_account("wip"), -amount,
+            items.append(self._item(production, production.backflush_account("wip"), -amount,
                                     False, finished_qty, _("WIP to %s variance") % kind))
         return items
 
@@ -196,7 +197,7 @@ class BackflushSettlement(models.AbstractModel):
     def _capitalise(self, production, residual):
         """FIFO/AVCO finished goods absorb what their MO left on WIP."""
         accounts = production.product_id.product_tmpl_id.get_product_accounts()
-        finished_qty, _value = self._finished(production)
+        finished_qty, _value = self.finished_qty_value(production)
         last = production.move_finished_ids.filtered(
             lambda m: m.product_id == production.product_id and m.state == "done")[-1:]
         if last:
@@ -206,7 +207,7 @@ class BackflushSettlement(models.AbstractModel):
         return [
             self._item(production, accounts["stock_valuation"], residual, False, finished_qty,
                        _("Actual cost of %s") % production.name),
-            self._item(production, production._backflush_account("wip"), -residual, False,
+            self._item(production, production.backflush_account("wip"), -residual, False,
                        finished_qty, _("WIP to finished goods")),
         ]
 

@@ -16,7 +16,6 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_round
 
 from ..lib import conversion, quantities, suitability
-from .backflush_engine import plain_uom
 
 SUITABILITY_LEVELS = [
     (suitability.GOOD, "Good"),
@@ -192,8 +191,9 @@ class MrpBom(models.Model):
     def _backflush_material_cost(self, costs=None):
         """Components at their standard per product unit; costs: {product id: cost} overrides."""
         self.ensure_one()
-        engine = self.env["backflush.engine"]
-        needs = quantities.explode(engine._plain_bom(self), plain_uom(self.product_tmpl_id.uom_id))
+        planner = self.env["backflush.planner"]
+        needs = quantities.explode(planner.plain_bom(self),
+                                   planner.plain_uom(self.product_tmpl_id.uom_id))
         company = self.company_id or self.env.user.company_id
         products = self.env["product.product"].with_context(force_company=company.id).browse(
             list({need.product_id for need in needs}))

@@ -42,10 +42,10 @@ class MrpBomLine(models.Model):
                                "scrap": line.backflush_scrap_factor})
 
     def _compute_backflush_rule(self):
-        resolver = self.env["backflush.engine"]
+        resolver = self.env["backflush.planner"]
         for line in self:
             company = line.bom_id.company_id or self.env.user.company_id
-            resolution = resolver._resolve_bom_line(line, company)
+            resolution = resolver.resolve_bom_line(line, company)
             line.backflush_rule_id = resolution.rule_id
-            line.backflush_trigger = resolver._trigger_of(resolution, company)
+            line.backflush_trigger = resolver.trigger_of(resolution, company)
             line.backflush_rule_reason = resolution.reason

@@ -71,7 +71,8 @@ class MrpProduction(models.Model):
         return action
 
     # -- quantities ------------------------------------------------------
-    def _backflush_produced_qty(self):
+    # public: read-only
+    def backflush_produced_qty(self):
         """Finished units recorded so far (posted or not), in the MO's UoM."""
         self.ensure_one()
         moves = self.move_finished_ids.filtered(
@@ -83,9 +84,10 @@ class MrpProduction(models.Model):
                 move.quantity_done, self.product_uom_id, round=False) for move in moves)
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
-    def _backflush_update_state(self):
+    # public: writes through the ORM as the caller (access rights and rules apply)
+    def backflush_update_state(self):
         # written even when unchanged: the write is what makes a concurrent
-        # posting of the same MO fail to serialise (see backflush.engine._lock)
+        # posting of the same MO fail to serialise (see backflush.posting.lock)
         by_state = defaultdict(list)
         for production in self:
             by_state[production._backflush_compute_state()].append(production.id)
@@ -104,26 +106,26 @@ class MrpProduction(models.Model):
             return "partial" if posted else "pending"
         return "done" if posted else "none"
 
-    def _backflush_account(self, kind):
+    # public: read-only
+    def backflush_account(self, kind):
         """The account of kind (wip, usage, price, revision, scrap) for this MO."""
         self.ensure_one()
-        return self.product_id.categ_id._backflush_account(kind, self.company_id)
+        return self.product_id.categ_id.backflush_account(kind, self.company_id)
 
     # -- hooks into Odoo's flow -------------------------------------------
     def _generate_moves(self):
         result = super()._generate_moves()
         if not self.env.context.get("backflush_disable"):
-            self.env["backflush.engine"]._plan(self)
+            self.env["backflush.planner"].plan(self)
         return result
 
     def _backflush_short_manual_lines(self):
         """[(line, standard, consumed)] of manual components consumed below standard."""
-        engine = self.env["backflush.engine"]
-        produced = self._backflush_produced_qty()
+        produced = self.backflush_produced_qty()
         short = []
         for line in self.backflush_line_ids.filtered(lambda line: line.trigger == "manual"):
-            standard = quantities.standard_qty(line.qty_per_unit, produced, line._uom())
-            consumed = line._consumed_qty() + engine._recorded_qty(line)
+            standard = quantities.standard_qty(line.qty_per_unit, produced, line.plain_uom())
+            consumed = line.consumed_qty() + line.recorded_qty()
             if float_compare(consumed, standard,
                              precision_rounding=line.product_uom_id.rounding) < 0:
                 short.append((line, standard, consumed))
@@ -144,9 +146,9 @@ class MrpProduction(models.Model):
         if not short or self.env.context.get("backflush_manual_confirmed"):
             return None
         if self._backflush_interactive():
-            return self.env["backflush.manual.confirm"]._open(self, short)
+            return self.env["backflush.manual.confirm"].open_for(self, short)
         for line, standard, consumed in short:
-            self.env["backflush.exception"]._raise_for(
+            self.env["backflush.exception"].raise_for(
                 self, "other", _(
                     "%(mo)s closed with %(consumed)s %(uom)s of manual component "
                     "%(component)s consumed, %(standard)s by standard: issue the rest by hand "
@@ -162,17 +164,16 @@ class MrpProduction(models.Model):
         confirmation = self._backflush_check_manual_components()
         if confirmation:
             return confirmation
-        self.env["backflush.conversion"]._check_accounts(self)
-        engine = self.env["backflush.engine"]
-        engine._post(self, "completion")
+        self.env["backflush.conversion"].check_accounts(self)
+        self.env["backflush.posting"].post(self, "completion")
         keep = self.backflush_line_ids.filtered(
             lambda line: line.trigger in ("shipment", "periodic")).ids
         result = super(MrpProduction, self.with_context(backflush_keep_pending=keep)) \
             .button_mark_done()
         self._backflush_trim_pending_moves()
-        self.env["backflush.conversion"]._absorb(self)
+        self.env["backflush.conversion"].absorb(self)
         self.env["backflush.settlement"].settle(self)
-        self._backflush_update_state()
+        self.backflush_update_state()
         return result
 
     def _cal_price(self, consumed_moves):
@@ -220,7 +221,7 @@ class MrpProduction(models.Model):
             raise UserError(_("Cancelled manufacturing orders cannot be backflushed: %s")
                             % ", ".join(self.filtered(lambda p: p.state == "cancel")
                                         .mapped("name")))
-        self.env["backflush.engine"]._post(self, "manual")
+        self.env["backflush.posting"].post(self, "manual")
         return True
 
     @api.model
@@ -238,12 +239,12 @@ class MrpProduction(models.Model):
         lot is refused (see backflush.output.report).
         """
         Report = self.env["backflush.output.report"]
-        report_id = Report._checked_report_id(report_id)
+        report_id = Report.checked_report_id(report_id)
         qty = self._backflush_checked_quantity(qty)
         production = self._backflush_find(production_ref_or_id)
         production._backflush_check_rights()
         if report_id is not None:
-            return Report._report(production, report_id, qty, lot_name)
+            return Report.report_output(production, report_id, qty, lot_name)
         return production._backflush_record_output(qty, lot_name)[0]
 
     def _backflush_record_output(self, qty, lot_name):
@@ -266,7 +267,7 @@ class MrpProduction(models.Model):
             "production": production.name,
             "state": production.state,
             "backflush_state": production.backflush_state,
-            "produced": production._backflush_produced_qty(),
+            "produced": production.backflush_produced_qty(),
             "consumed": [{"product": line.product_id.display_name, "qty": line.qty_posted,
                           "uom": line.product_uom_id.name}
                          for line in new_logs.mapped("line_ids")],
@@ -317,25 +318,24 @@ class MrpProduction(models.Model):
     def action_backflush_reverse(self):
         """Post the exact mirror of everything these done MOs posted, variances included."""
         self._backflush_check_rights()
-        engine = self.env["backflush.engine"]
         for production in self:
             if production.state != "done":
                 raise UserError(_("Manufacturing order %s is not done: only a done order's "
                                   "backflush can be reversed.") % production.name)
             with self.env.cr.savepoint():
-                engine._lock(production)
-                mirrors = engine._reverse_moves(production)
-                self.env["backflush.conversion"]._reverse(production)
+                self.env["backflush.posting"].lock(production)
+                mirrors = self.env["backflush.reversal"].reverse_moves(production)
+                self.env["backflush.conversion"].reverse(production)
                 self.env["backflush.settlement"].settle(production)
-                self.env["backflush.log"]._record_reversal(production, mirrors)
-                production._backflush_update_state()
+                self.env["backflush.log"].record_reversal(production, mirrors)
+                production.backflush_update_state()
         return True
 
     @api.multi
     def action_backflush_preview(self):
         self.ensure_one()
         wizard = self.env["backflush.preview"].create({"production_id": self.id})
-        return wizard._action_open()
+        return wizard.action_open()
 
     @api.multi
     def action_view_backflush_logs(self):
@@ -354,7 +354,7 @@ class MrpProduction(models.Model):
     def action_backflush_batch(self):
         """Server action on the MO list: post each MO on its own, report the counts."""
         self._backflush_check_rights()
-        result = self.env["backflush.engine"]._post_batch(self, "manual")
+        result = self.env["backflush.chunk"].post_batch(self, "manual")
         failed = self.browse(list(result["failed"]))
         message = _("Backflush: %(posted)d posted, %(skipped)d with nothing due, "
                     "%(failed)d failed.") % {"posted": len(result["posted"]),
@@ -363,7 +363,7 @@ class MrpProduction(models.Model):
         if failed:
             message += "\n" + "\n".join("%s: %s" % (mo.name, result["failed"][mo.id])
                                         for mo in failed)
-        return self.env["backflush.batch.result"].create({"message": message})._action_open()
+        return self.env["backflush.batch.result"].create({"message": message}).action_open()
 
     @api.model
     def _backflush_pending_periodic(self):
@@ -384,13 +384,12 @@ class MrpProduction(models.Model):
     def _cron_backflush_periodic(self, commit_chunks=False, chunk_size=PERIODIC_CHUNK):
         """Scheduled job: post every component that waits for the periodic run.
 
-        The ir.cron passes commit_chunks=True (see backflush.engine._post_batch).
+        The ir.cron passes commit_chunks=True (see backflush.chunk.post_batch).
         """
         pending = self._backflush_pending_periodic()
-        engine = self.env["backflush.engine"]
-        result = engine._post_batch(pending, "periodic", chunk_size=chunk_size,
-                                    commit_chunks=commit_chunks)
+        result = self.env["backflush.chunk"].post_batch(
+            pending, "periodic", chunk_size=chunk_size, commit_chunks=commit_chunks)
         components = len(self.env["backflush.log.line"].search(
             [("log_id", "in", result["logs"].ids)]))
-        self.env["backflush.log"]._record_run("periodic", result, components)
+        self.env["backflush.log"].record_run("periodic", result, components)
         return result

@@ -47,24 +47,35 @@ class MrpProductionBackflushLine(models.Model):
                               ("done", "Backflushed"), ("manual", "Manual")],
                              compute="_compute_quantities")
 
-    def _uom(self):
+    # public surface: read-only
+    def plain_uom(self):
         return quantities.Uom(self.product_uom_id.factor, self.product_uom_id.rounding,
                               self.product_uom_id.category_id.id)
 
-    def _consumed_qty(self):
+    def consumed_qty(self):
         """Quantity consumed so far by anyone: done moves, in the line's UoM."""
         done = self.move_ids.filtered(lambda move: move.state == "done")
         return sum(move.product_qty for move in done)
 
+    def recorded_qty(self):
+        """What operators recorded on open moves of the line and is not posted yet."""
+        # what stock.move.quantity_done adds up for an MO's moves, read in bulk
+        # (the computed field costs queries per move)
+        open_moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        return sum(move_line.product_uom_id._compute_quantity(
+            move_line.qty_done, self.product_uom_id, round=False)
+            for move_line in open_moves.mapped("move_line_ids")
+            if move_line.qty_done and move_line.done_wo)
+
     @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced")
     def _compute_quantities(self):
-        produced_by_mo = {mo.id: mo._backflush_produced_qty()
+        produced_by_mo = {mo.id: mo.backflush_produced_qty()
                           for mo in self.mapped("production_id")}
         for line in self:
-            uom = line._uom()
+            uom = line.plain_uom()
             produced = produced_by_mo.get(line.production_id.id, 0.0)
             line.qty_standard = quantities.standard_qty(line.qty_per_unit, produced, uom)
-            line.qty_consumed = line._consumed_qty()
+            line.qty_consumed = line.consumed_qty()
             line.qty_pending = quantities.due_qty(line.qty_per_unit, produced,
                                                   line.qty_consumed, uom)
             if line.trigger == "manual":

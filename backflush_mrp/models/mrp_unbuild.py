@@ -51,15 +51,15 @@ class MrpUnbuild(models.Model):
         # all of what is left once nothing produced remains
         settlement = self.env["backflush.settlement"]
         for production, share in shares:
-            remaining = settlement._finished(production)[0]
+            remaining = settlement.finished_qty_value(production)[0]
             nothing_left = float_is_zero(
                 remaining, precision_rounding=production.product_id.uom_id.rounding)
-            self.env["backflush.conversion"]._reverse(production,
+            self.env["backflush.conversion"].reverse(production,
                                                       1.0 if nothing_left else share)
         productions = self.mapped("mo_id")
         self.env["backflush.settlement"].settle(productions)
         for unbuild in self.filtered("mo_id"):
             moves = self.env["stock.move"].search([
                 "|", ("unbuild_id", "=", unbuild.id), ("consume_unbuild_id", "=", unbuild.id)])
-            self.env["backflush.log"]._record_reversal(unbuild.mo_id, moves)
+            self.env["backflush.log"].record_reversal(unbuild.mo_id, moves)
         return result

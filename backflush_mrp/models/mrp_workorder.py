@@ -11,15 +11,15 @@ class MrpWorkorder(models.Model):
     @api.multi
     def record_production(self):
         result = super().record_production()
-        self.env["backflush.engine"]._post(self.production_id, self._backflush_event(),
+        self.env["backflush.posting"].post(self.production_id, self._backflush_event(),
                                            workorder=self)
         return result
 
     @api.multi
     def button_finish(self):
         result = super().button_finish()
-        self.env["backflush.engine"]._post(self.production_id, self._backflush_event(),
+        self.env["backflush.posting"].post(self.production_id, self._backflush_event(),
                                            workorder=self)
         # labour and overhead of an operation_done operation: absorbed as it finishes
-        self.env["backflush.conversion"]._absorb(self.production_id, workorder=self)
+        self.env["backflush.conversion"].absorb(self.production_id, workorder=self)
         return result

@@ -53,7 +53,8 @@ class ProductCategory(models.Model):
     property_backflush_lot_size_variance_account_id = _account_property(
         "Lot-Size Variance Account")
 
-    def _backflush_account(self, kind, company, raise_if_missing=True):
+    # public: read-only
+    def backflush_account(self, kind, company, raise_if_missing=True):
         """The category's account of kind for company, its parents', or the company's."""
         property_name, company_field = BACKFLUSH_ACCOUNTS[kind]
         category = self.with_context(force_company=company.id)

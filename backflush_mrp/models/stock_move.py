@@ -6,7 +6,7 @@ go to the scrap variance account; every item carries its MO. Reversal moves
 (unbuild, "Reverse backflush") are valued at exactly what the move they
 mirror was valued at. A summarised run (context ``backflush_summary``, the
 run's reference) gathers the moves' journal items into one entry instead
-of one per move (see account.move._backflush_summarised_entries).
+of one per move (see account.move.backflush_summarised_entries).
 """
 from odoo import api, fields, models
 from odoo.tools import sql
@@ -55,13 +55,13 @@ class StockMove(models.Model):
         if not production:
             return journal_id, acc_src, acc_dest, acc_valuation
         if self.scrapped:
-            acc_dest = production._backflush_account("scrap").id
+            acc_dest = production.backflush_account("scrap").id
         elif self.backflush_reversal_of_id.scrapped:
-            acc_src = production._backflush_account("scrap").id
+            acc_src = production.backflush_account("scrap").id
         elif self.location_dest_id.usage == "production":
-            acc_dest = production._backflush_account("wip").id
+            acc_dest = production.backflush_account("wip").id
         elif self.location_id.usage == "production":
-            acc_src = production._backflush_account("wip").id
+            acc_src = production.backflush_account("wip").id
         return journal_id, acc_src, acc_dest, acc_valuation
 
     def _prepare_account_move_line(self, qty, cost, credit_account_id, debit_account_id):
@@ -69,7 +69,7 @@ class StockMove(models.Model):
         production = self._backflush_production()
         if not production:
             return lines
-        scrap_account = self._backflush_is_scrap() and production._backflush_account("scrap").id
+        scrap_account = self._backflush_is_scrap() and production.backflush_account("scrap").id
         for _command, _id, values in lines:
             values["backflush_production_id"] = production.id
             if scrap_account and values.get("account_id") == scrap_account:
@@ -110,8 +110,9 @@ class StockMove(models.Model):
             self.write(values)
         return result
 
+    # public: read-only
     @api.model
-    def _backflush_mirror_values(self, original, qty):
+    def backflush_mirror_values(self, original, qty):
         """A move that undoes qty of original, from its destination back to its source."""
         return {
             "name": original.name,
@@ -132,7 +133,7 @@ class StockMove(models.Model):
         deliveries = done.filtered(lambda m: m.location_dest_id.usage == "customer"
                                    and m.location_id.usage == "internal")
         if deliveries:
-            self.env["backflush.engine"]._post_shipments(deliveries)
+            self.env["backflush.shipment"].post_shipments(deliveries)
         return done
 
     def _action_assign(self):

@@ -16,7 +16,7 @@ def main(config, database, ids):
     registry = odoo.registry(database)
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        engine = env["backflush.engine"]
+        engine = env["backflush.chunk"]
         original = type(engine)._finish_chunk
 
         def slow_finish_chunk(self, prepared, *args):
@@ -27,7 +27,7 @@ def main(config, database, ids):
             return logs
         type(engine)._finish_chunk = slow_finish_chunk
         productions = env["mrp.production"].browse(ids)
-        engine._post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
+        engine.post_batch(productions, "periodic", chunk_size=1, commit_chunks=True)
         print("finished", flush=True)  # pylint: disable=print-used
 
 

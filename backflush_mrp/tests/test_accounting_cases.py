@@ -38,7 +38,7 @@ class TestAccountingCases(BackflushAccountingCase):
         finished = production.move_finished_ids.filtered(lambda m: m.product_id == self.table)
         finished.quantity_done = 1
         self.company.period_lock_date = "2999-12-31"
-        result = self.env["backflush.engine"]._post(production, "manual", raise_errors=False)
+        result = self.env["backflush.posting"].post(production, "manual", raise_errors=False)
         self.assertFalse(result["posted"])
         self.assertEqual(production.backflush_exception_ids.reason, "locked_period")
         self.assertEqual(self.on_hand(self.leg), 100)

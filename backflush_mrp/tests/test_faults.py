@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from .common_accounting import BackflushAccountingCase
 
-ENGINE = "odoo.addons.backflush_mrp.models.backflush_engine.BackflushEngine"
+POSTING = "odoo.addons.backflush_mrp.models.backflush_posting.BackflushPosting"
 SETTLEMENT = "odoo.addons.backflush_mrp.models.backflush_settlement.BackflushSettlement"
 
 
@@ -90,18 +90,18 @@ class TestFaults(BackflushAccountingCase):
         for production in productions:
             self.produce(production, 1)
             production.button_mark_done()
-        original = type(self.env["backflush.engine"])._consume
+        original = type(self.env["backflush.posting"])._consume
         calls = {"count": 0}
 
-        def consume_or_fault(engine, production, plan):
-            moves = original(engine, production, plan)
+        def consume_or_fault(posting, production, plan):
+            moves = original(posting, production, plan)
             calls["count"] += 1
             if calls["count"] == 2:  # the moves exist, the posting is under way
                 raise InjectedFault("injected fault in the batch")
             return moves
         batch = self.env["mrp.production"].union(*productions)
-        with patch(ENGINE + "._consume", consume_or_fault):
-            result = self.env["backflush.engine"]._post_batch(batch, "periodic")
+        with patch(POSTING + "._consume", consume_or_fault):
+            result = self.env["backflush.chunk"].post_batch(batch, "periodic")
         self.faults += 1
         self.assertEqual(len(result["posted"]), 2)
         failing = productions[1]
@@ -111,7 +111,7 @@ class TestFaults(BackflushAccountingCase):
         self._posted_once(productions[0], 2)
         failing.backflush_exception_ids.action_retry()
         self._posted_once(failing, 3)
-        self.env["backflush.engine"]._post_batch(batch, "periodic")
+        self.env["backflush.chunk"].post_batch(batch, "periodic")
         self._posted_once(failing, 3)
         for production in productions:
             self.assert_wip_zero(production)

@@ -58,7 +58,7 @@ def _mark_done(pid):
 def _periodic(pids):
     def call(env):
         # as the scheduled job runs it: chunks committed, conflicts retried after
-        result = env["backflush.engine"]._post_batch(env["mrp.production"].browse(pids),
+        result = env["backflush.chunk"].post_batch(env["mrp.production"].browse(pids),
                                                      "periodic", chunk_size=1,
                                                      commit_chunks=True)
         _logger.info("periodic batch in the race: %s",
@@ -141,7 +141,7 @@ def test_killed_worker_leaves_no_order_half_posted():
         assert totals in ({}, whole), "an order is half-posted: %s" % totals
     done_before_retry = sum(1 for totals in after_kill if totals)
     assert 1 <= done_before_retry < len(pids)
-    committed(lambda env: env["backflush.engine"]._post_batch(
+    committed(lambda env: env["backflush.chunk"].post_batch(
         env["mrp.production"].browse(pids), "periodic"))
     _assert_consumed_exactly(factory, pids, 1)
     assert _audit(pids) == []

@@ -82,7 +82,7 @@ class BackflushAudit(models.TransientModel):
                             "product": line.product_id.display_name, "moved": moved}
 
     def _check_consumed_twice(self, production):
-        produced = production._backflush_produced_qty()
+        produced = production.backflush_produced_qty()
         posted = defaultdict(float)
         for log in production.backflush_log_ids.filtered(lambda log: log.event != "reversal"):
             for line in log.line_ids:
@@ -92,7 +92,7 @@ class BackflushAudit(models.TransientModel):
             # an operation may consume ahead of the order's recorded output
             released = max(produced, by_operation.get(line.operation_id, 0.0)) \
                 if line.trigger == "operation_done" else produced
-            standard = quantities.standard_qty(line.qty_per_unit, released, line._uom())
+            standard = quantities.standard_qty(line.qty_per_unit, released, line.plain_uom())
             if float_compare(posted[line.product_id], standard,
                              precision_rounding=line.product_uom_id.rounding) > 0:
                 yield "consumed_twice", _(
@@ -109,7 +109,7 @@ class BackflushAudit(models.TransientModel):
                 "mo": production.name, "amount": residual}
         if production.product_id.cost_method != "standard":
             return
-        finished_qty, finished_value = settlement._finished(production)
+        finished_qty, finished_value = settlement.finished_qty_value(production)
         target = settlement._target_variances(production, finished_qty, finished_value)
         posted = settlement._posted_variances(production)[production.id]
         # each posting rounds on its own: allow a cent per component and absorption item
@@ -130,7 +130,7 @@ class BackflushAudit(models.TransientModel):
         currency = production.company_id.currency_id
         records = self.env["backflush.conversion"].sudo().search(
             [("production_id", "=", production.id)])
-        wip = records and production._backflush_account("wip")
+        wip = records and production.backflush_account("wip")
         for record in records:
             for kind in ("labour", "overhead"):
                 amount = record[kind + "_amount"]

@@ -9,5 +9,6 @@ class BackflushBatchResult(models.TransientModel):
 
     message = fields.Text(readonly=True)
 
-    def _action_open(self):
+    # public: read-only
+    def action_open(self):
         return open_in_dialog(self, _("Backflush Result"))

@@ -70,8 +70,8 @@ class BackflushCostRollup(models.TransientModel):
 
     @api.model
     def _component_ids(self, bom):
-        engine = self.env["backflush.engine"]
-        return {line.product_id for line in _leaves(engine._plain_bom(bom))}
+        planner = self.env["backflush.planner"]
+        return {line.product_id for line in _leaves(planner.plain_bom(bom))}
 
     def _bottom_up(self, products):
         """[(product, BoM)] with every sub-assembly of the run before what it goes into."""

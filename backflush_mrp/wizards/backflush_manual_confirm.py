@@ -13,8 +13,9 @@ class BackflushManualConfirm(models.TransientModel):
     production_id = fields.Many2one("mrp.production", required=True, readonly=True)
     line_ids = fields.One2many("backflush.manual.confirm.line", "wizard_id", readonly=True)
 
+    # public: takes recordsets (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _open(self, production, short):
+    def open_for(self, production, short):
         wizard = self.create({
             "production_id": production.id,
             "line_ids": [(0, 0, {"product_id": line.product_id.id,

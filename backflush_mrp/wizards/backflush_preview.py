@@ -35,14 +35,13 @@ class BackflushPreview(models.TransientModel):
 
     def _line_values(self):
         production = self.production_id
-        engine = self.env["backflush.engine"]
-        due_now = dict(engine._due(production, "manual"))
-        produced = production._backflush_produced_qty()
+        due_now = dict(self.env["backflush.posting"].due(production, "manual"))
+        produced = production.backflush_produced_qty()
         values = []
         for line in production.backflush_line_ids:
-            uom = line._uom()
+            uom = line.plain_uom()
             to_post = due_now.get(line, 0.0)
-            available = engine._on_hand_qty(line)
+            available = self.env["backflush.allocation"].on_hand_qty(line)
             values.append({
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,
@@ -52,7 +51,7 @@ class BackflushPreview(models.TransientModel):
                 "shortage_policy": line.shortage_policy,
                 "location_id": line.location_id.id,
                 "qty_standard": quantities.standard_qty(line.qty_per_unit, produced, uom),
-                "qty_consumed": line._consumed_qty() + engine._recorded_qty(line),
+                "qty_consumed": line.consumed_qty() + line.recorded_qty(),
                 "qty_to_post": to_post,
                 "qty_available": available,
                 "shortage": max(to_post - max(available, 0.0), 0.0),
@@ -60,7 +59,8 @@ class BackflushPreview(models.TransientModel):
             })
         return values
 
-    def _action_open(self):
+    # public: read-only
+    def action_open(self):
         action = open_in_dialog(self, _("Backflush Preview: %s") % self.production_id.name)
         if self.conversion_line_ids:
             view = self.env.ref("backflush_mrp.backflush_preview_view_form_conversion")

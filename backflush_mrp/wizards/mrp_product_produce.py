@@ -7,5 +7,5 @@ class MrpProductProduce(models.TransientModel):
     @api.multi
     def do_produce(self):
         result = super().do_produce()
-        self.env["backflush.engine"]._post(self.mapped("production_id"), "output")
+        self.env["backflush.posting"].post(self.mapped("production_id"), "output")
         return result

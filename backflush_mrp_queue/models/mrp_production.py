@@ -33,9 +33,8 @@ class MrpProduction(models.Model):
     @api.model
     def _backflush_periodic_chunk(self, production_ids):
         productions = self.browse(production_ids).exists()
-        engine = self.env["backflush.engine"]
         # the same chunk posting as the inline run: the MOs' own moves, done at once
-        result = engine._post_chunk(productions, "periodic")
+        result = self.env["backflush.chunk"].post_chunk(productions, "periodic")
         if result["conflicts"]:
             # another worker holds some of these MOs: redo the chunk later, from a
             # fresh snapshot (what was posted here is rolled back with the retry)
@@ -43,6 +42,6 @@ class MrpProduction(models.Model):
                 "%d manufacturing orders are being posted elsewhere" % len(result["conflicts"]),
                 seconds=5)
         components = len(result["logs"].mapped("line_ids"))
-        self.env["backflush.log"]._record_run("periodic", result, components)
+        self.env["backflush.log"].record_run("periodic", result, components)
         return "%d posted, %d with nothing due, %d failed" % (
             len(result["posted"]), len(result["skipped"]), len(result["failed"]))

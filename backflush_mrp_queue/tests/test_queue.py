@@ -36,7 +36,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
         inline = self._closed_orders([1, 2, 3])
         queued = self._closed_orders([1, 2, 3])
         self.assertEqual(self.on_hand(self.leg), 200)
-        self.env["backflush.engine"]._post_batch(inline, "periodic")
+        self.env["backflush.chunk"].post_batch(inline, "periodic")
         self.assertEqual(self.on_hand(self.leg), 176)
         jobs = self.env["mrp.production"]._cron_backflush_periodic_jobs(
             chunk_size=2, productions=queued)
