@@ -49,10 +49,12 @@ def _column_items(model, vals):
     return items
 
 
-def create_rows(model, vals_list):
+def create_rows(model, vals_list, computed=()):
     """model.create(vals) for each of vals_list, in a few INSERTs; the new records.
 
     vals hold only column values (no x2many commands, no inherited fields).
+    computed: names of stored computed fields whose values vals already hold
+    (as their compute would make them): the ORM does not compute them again.
     """
     if not vals_list:
         return model.browse()
@@ -80,6 +82,8 @@ def create_rows(model, vals_list):
         ids += [row[0] for row in cr.fetchall()]
     records = model.browse(ids)
     records.modified(model._fields)
+    for name in computed:
+        records._recompute_done(model._fields[name])
     records._validate_fields(columns)
     return records
 

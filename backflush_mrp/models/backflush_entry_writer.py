@@ -10,13 +10,26 @@ by the ORM itself. Odoo's own checks of post() run on the result
 
 ``refusal`` says which entries this does not reproduce (taxes, analytic
 accounts, secondary currencies, journals with entry controls, deprecated
-accounts): those are posted by Odoo's own create + post.
+accounts, reconcilable accounts, sale and purchase journals): those are
+posted by Odoo's own create + post. For the others, the computed columns
+whose compute is plain arithmetic on the entry (balances, cash basis, the
+related journal, date, company, reference...) are written with the rows,
+as their computes make them (``ENTRY_COMPUTED``, ``ITEM_COMPUTED``); the
+ORM computes any other stored field that a module adds.
 """
 from collections import OrderedDict
 
 from odoo import api, models
 
 from .. import core_rows
+
+# the stored computed fields the writer fills, by what account's computes make of
+# an entry without reconcilable accounts, taxes or currencies in a general journal
+ENTRY_COMPUTED = ("amount", "matched_percentage", "partner_id", "currency_id", "company_id")
+ITEM_COMPUTED = ("balance", "debit_cash_basis", "credit_cash_basis", "balance_cash_basis",
+                 "company_currency_id", "amount_residual", "amount_residual_currency",
+                 "reconciled", "tax_base_amount", "ref", "journal_id", "date", "company_id",
+                 "user_type_id", "statement_id")
 
 
 class BackflushEntryWriter(models.AbstractModel):
@@ -30,19 +43,25 @@ class BackflushEntryWriter(models.AbstractModel):
         Account = self.env["account.account"]
         for entry in entries:
             journal = Journal.browse(entry["journal_id"])
-            if journal.type_control_ids or journal.account_control_ids:
-                return "journal %s has entry controls" % journal.display_name
+            if journal.type_control_ids or journal.account_control_ids or \
+                    journal.type in ("sale", "purchase"):
+                return "journal %s has entry controls or is a sale or purchase journal" \
+                    % journal.display_name
             if not journal.sequence_id:
                 return "journal %s has no sequence" % journal.display_name
             for item in entry["items"]:
                 account = Account.browse(item["account_id"])
-                if account.deprecated or (account.currency_id and account.currency_id
-                                          != account.company_id.currency_id):
-                    return "account %s is deprecated or in another currency" % account.code
+                if account.deprecated or account.reconcile or \
+                        account.internal_type == "liquidity" or \
+                        (account.currency_id and account.currency_id
+                         != account.company_id.currency_id):
+                    return "account %s is deprecated, reconcilable or in another " \
+                        "currency" % account.code
                 if any(item.get(name) for name in ("tax_ids", "tax_line_id",
                                                     "analytic_account_id", "analytic_tag_ids",
-                                                    "currency_id", "amount_currency")):
-                    return "items with taxes, analytics or currencies"
+                                                    "currency_id", "amount_currency",
+                                                    "statement_line_id")):
+                    return "items with taxes, analytics, currencies or statements"
         return None
 
     @api.model
@@ -58,15 +77,47 @@ class BackflushEntryWriter(models.AbstractModel):
         names = self._names(entries)
         records = core_rows.create_rows(Entry, [
             dict({key: value for key, value in entry.items() if key != "items"},
-                 name=name, state="posted")
-            for entry, name in zip(entries, names)])
-        core_rows.create_rows(self.env["account.move.line"].sudo(), [
-            dict(item, move_id=record.id, date_maturity=item.get("date_maturity")
-                 or entry["date"])
-            for entry, record in zip(entries, records) for item in entry["items"]])
+                 name=name, state="posted", **self._entry_computed(entry))
+            for entry, name in zip(entries, names)], computed=ENTRY_COMPUTED)
+        Item = self.env["account.move.line"].sudo()
+        items = core_rows.create_rows(Item, [
+            dict(item, move_id=record.id,
+                 date_maturity=item.get("date_maturity") or entry["date"],
+                 **self._item_computed(entry, item))
+            for entry, record in zip(entries, records) for item in entry["items"]],
+            computed=ITEM_COMPUTED)
+        # the entries' own computed fields are theirs already, whatever the items marked
+        for name in ENTRY_COMPUTED:
+            records._recompute_done(Entry._fields[name])
         Entry.recompute()
         records._post_validate()
         return records
+
+    @api.model
+    def _entry_computed(self, entry):
+        journal = self.env["account.journal"].browse(entry["journal_id"])
+        company = journal.company_id
+        amount = 0.0
+        for item in entry["items"]:
+            amount += item.get("debit", 0.0)
+        partners = {item.get("partner_id") for item in entry["items"]}
+        single = partners.pop() if len(partners) == 1 else False
+        return {"amount": amount, "matched_percentage": 1.0, "partner_id": single or False,
+                "currency_id": (company.currency_id or self.env.user.company_id.currency_id).id,
+                "company_id": company.id}
+
+    @api.model
+    def _item_computed(self, entry, item):
+        account = self.env["account.account"].browse(item["account_id"])
+        debit, credit = item.get("debit", 0.0), item.get("credit", 0.0)
+        return {"balance": debit - credit, "debit_cash_basis": debit,
+                "credit_cash_basis": credit, "balance_cash_basis": debit - credit,
+                "company_currency_id": account.company_id.currency_id.id,
+                "amount_residual": 0.0, "amount_residual_currency": 0.0, "reconciled": False,
+                "tax_base_amount": 0.0, "ref": entry.get("ref") or False,
+                "journal_id": entry["journal_id"], "date": entry["date"],
+                "company_id": account.company_id.id, "user_type_id": account.user_type_id.id,
+                "statement_id": False}
 
     @api.model
     def _names(self, entries):

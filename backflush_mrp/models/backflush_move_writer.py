@@ -86,6 +86,7 @@ class BackflushMoveWriter(models.AbstractModel):
     def post(self, consumptions):
         """(done moves, why Odoo's own path posted them or None) for consumptions."""
         moves = self.env["stock.move"].union(*[c.move for c in consumptions])
+        self._read_ahead(moves)
         reason = self._refusal(consumptions)
         if reason is None:
             try:
@@ -96,6 +97,14 @@ class BackflushMoveWriter(models.AbstractModel):
             consumption.move._generate_consumed_move_line(
                 consumption.qty, consumption.final_lot, lot=consumption.lot or False)
         return moves._action_done(), reason
+
+    @api.model
+    def _read_ahead(self, moves):
+        """What the refusal and the posting read of the moves, for all at once."""
+        for path in ("move_dest_ids", "origin_returned_move_id", "move_line_ids.lot_id",
+                     "product_id.uom_id", "location_id.company_id",
+                     "location_dest_id.usage", "raw_material_production_id.name"):
+            moves.mapped(path)
 
     # -- what the set-based path leaves to Odoo's --------------------------------
     @api.model
