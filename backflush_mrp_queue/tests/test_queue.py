@@ -5,6 +5,7 @@ from collections import Counter
 
 from odoo.addons.backflush_mrp.tests.common_accounting import BackflushAccountingCase
 from odoo.addons.queue_job.job import Job
+from odoo.tests.common import at_install, post_install
 
 from ..models.mrp_production import JOB_METHODS
 
@@ -12,6 +13,10 @@ MIGRATION = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          "migrations", "11.0.2.0.0", "post-migration.py")
 
 
+# after install: queue_job binds the job functions to their channel when the registry
+# is complete (_register_hook), after the at-install tests
+@at_install(False)
+@post_install(True)
 class TestPeriodicOnJobQueue(BackflushAccountingCase):
 
     @classmethod
