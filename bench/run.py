@@ -1,7 +1,7 @@
 """Benchmark: Odoo's own mark-done path against backflush_mrp, in one run.
 
     ./dev.py bench [--n 1000] [--m 10] [--sample 30] [--keep] [--no-4n] [--no-profile]
-                   [--best-case] [--build-workers 1]
+                   [--best-case]
     python -m bench.run --config .odoo/odoo-bench.conf ...   (inside .venv)
 
 In a fresh database (backflush_bench_<pid>_<random>, backflush_mrp without
@@ -72,12 +72,10 @@ def parse_args(argv):
     parser.add_argument("--best-case", action="store_true",
                         help="the first benchmark's orders: not reserved, the company default "
                              "trigger, no variance, no FIFO component")
-    parser.add_argument("--build-workers", type=int, default=1,
-                        help="processes building the pending MOs of (c) side by side")
     args = parser.parse_args(argv)
-    for name in ("n", "m", "sample", "build_workers"):
+    for name in ("n", "m", "sample"):
         if getattr(args, name) < 1:
-            parser.error("--%s must be at least 1" % name.replace("_", "-"))
+            parser.error("--%s must be at least 1" % name)
     return args
 
 
@@ -141,39 +139,27 @@ class Steps:
         self.count = 0
 
     def __call__(self, step, **params):
-        return self.side_by_side(step, [params])[0]
-
-    def side_by_side(self, step, params_list):
-        """The step once per parameters of params_list, in as many processes at once."""
+        self.count += 1
+        path_in = os.path.join(self.workdir, "%02d-%s-in.json" % (self.count, step))
+        path_out = os.path.join(self.workdir, "%02d-%s-out.json" % (self.count, step))
+        with open(path_in, "w") as handle:
+            json.dump(dict(params, config=self.database.config, db=self.database.name), handle)
         started = time.monotonic()
-        children = []
+        child = subprocess.Popen([sys.executable, "-m", "bench.worker", step, path_in, path_out],
+                                 cwd=ROOT)
         try:
-            for params in params_list:
-                self.count += 1
-                path_in = os.path.join(self.workdir, "%02d-%s-in.json" % (self.count, step))
-                path_out = os.path.join(self.workdir, "%02d-%s-out.json" % (self.count, step))
-                with open(path_in, "w") as handle:
-                    json.dump(dict(params, config=self.database.config, db=self.database.name),
-                              handle)
-                children.append((subprocess.Popen(
-                    [sys.executable, "-m", "bench.worker", step, path_in, path_out],
-                    cwd=ROOT), path_out))
-            returncodes = [child.wait() for child, _path in children]
+            returncode = child.wait()
         except BaseException:
-            for child, _path in children:
-                if child.poll() is None:
-                    child.terminate()
-                    child.wait()
+            child.terminate()
+            child.wait()
             raise
-        if any(returncodes):
+        if returncode:
             raise RuntimeError("step %s failed (exit %s); see the messages above"
-                               % (step, ", ".join(str(code) for code in returncodes)))
-        outputs = []
-        for _child, path_out in children:
-            with open(path_out) as handle:
-                outputs.append(json.load(handle))
+                               % (step, returncode))
+        with open(path_out) as handle:
+            output = json.load(handle)
         log("%s done in %.0f s" % (step, time.monotonic() - started))
-        return outputs
+        return output
 
 
 # -- the run ------------------------------------------------------------------------
@@ -185,24 +171,14 @@ LABELS = {
 }
 
 
-def build(args, steps, data, kind, count, workers=1):
-    """The ids of count new MOs for phase kind; (c) in up to workers processes at once.
+def build(steps, data, kind, count):
+    """The ids of count new MOs for phase kind, built in one process.
 
-    Each process builds its share in its own transactions (committed per
-    chunk); an MO's position (for the extra consumption by hand) is its
-    place in the returned list.
+    Not in two processes side by side: both reserve from and put stock into
+    the same quants, and Odoo's REPEATABLE READ transactions then fail to
+    serialise ("could not serialize access due to concurrent update").
     """
-    workers = min(workers, count)
-    if kind != "c" or workers < 2:
-        return steps("build", data=data, kind=kind, count=count)["ids"]
-    steps("use_rule", data=data, kind=kind)   # before, not by the processes at once
-    shares = [count // workers + (1 if index < count % workers else 0)
-              for index in range(workers)]
-    offsets = [sum(shares[:index]) for index in range(workers)]
-    outputs = steps.side_by_side("build", [
-        {"data": data, "kind": kind, "count": shares[index], "offset": offsets[index],
-         "label": "%s[%d/%d]" % (kind, index + 1, workers)} for index in range(workers)])
-    return [production_id for output in outputs for production_id in output["ids"]]
+    return steps("build", data=data, kind=kind, count=count)["ids"]
 
 
 def run(args, steps, results):
@@ -219,15 +195,14 @@ def run(args, steps, results):
     for kind, title in (("a", "Odoo's own path"), ("b", "backflush on completion")):
         log("(%s) %s: building %d MOs, then measuring %d" % (kind, title, args.sample + WARMUP,
                                                              args.sample))
-        ids = build(args, steps, data, kind, args.sample + WARMUP)
+        ids = build(steps, data, kind, args.sample + WARMUP)
         measured(kind, steps("measure_" + kind, data=data, ids=ids, warmup=WARMUP))
     sizes = [("c", args.n)] + ([("c4", 4 * args.n)] if args.four_n else [])
     for key, count in sizes:
-        log("(c) periodic run: building %d pending MOs (%sproduced and marked done%s)"
-            % (count, "" if args.best_case else "reserved, ",
-               "" if args.build_workers < 2 else ", %d processes" % args.build_workers))
+        log("(c) periodic run: building %d pending MOs (%sproduced and marked done)"
+            % (count, "" if args.best_case else "reserved, "))
         started = time.monotonic()
-        ids = build(args, steps, data, "c", count, args.build_workers)
+        ids = build(steps, data, "c", count)
         results.setdefault("build", {})[key] = {"mos": count,
                                                 "seconds": time.monotonic() - started}
         log("(c) built %d pending MOs at %.2f s/MO" % (count, (time.monotonic() - started)
@@ -241,11 +216,11 @@ def run(args, steps, results):
 
 def profiles(args, steps, data, results):
     log("profile of (b) over %d MOs (untimed)" % args.sample)
-    ids = build(args, steps, data, "b", args.sample)
+    ids = build(steps, data, "b", args.sample)
     results["profile_b"] = steps("profile_b", data=data, ids=ids)
     count = min(args.n, PROFILE_C_MOS)
     log("profile of (c) over %d MOs (untimed)" % count)
-    ids = build(args, steps, data, "c", count, args.build_workers)
+    ids = build(steps, data, "c", count)
     results["profile_c"] = steps("profile_c", ids=ids)
 
 

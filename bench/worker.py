@@ -41,14 +41,8 @@ def step_setup(env, params):
     return scenario.setup(env, params["m"], params["summarised"], params["realistic"])
 
 
-def step_use_rule(env, params):
-    scenario.use_rule(env, params["data"], params["kind"])
-    return {}
-
-
 def step_build(env, params):
-    return {"ids": scenario.build(env, params["data"], params["kind"], params["count"],
-                                  offset=params.get("offset", 0), label=params.get("label"))}
+    return {"ids": scenario.build(env, params["data"], params["kind"], params["count"])}
 
 
 # -- measuring ------------------------------------------------------------------

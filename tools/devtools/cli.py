@@ -209,7 +209,6 @@ def cmd_bench(args):
         config = odoo_env.write_config(server, name=runtime.config_name("odoo-bench"))
         cmd = [runtime.python, "-m", "bench.run", "--config", config, "--n", str(args.n),
                "--m", str(args.m), "--sample", str(args.sample)]
-        cmd += ["--build-workers", str(args.build_workers)]
         cmd += [flag for flag, wanted in (("--keep", args.keep), ("--no-4n", not args.four_n),
                                           ("--no-profile", not args.profile),
                                           ("--summarised", args.summarised),
@@ -317,8 +316,6 @@ def parser():
     bench.add_argument("--best-case", action="store_true",
                        help="the first benchmark's orders (not reserved, default trigger, no "
                             "variance) instead of the realistic scenario")
-    bench.add_argument("--build-workers", type=int, default=1,
-                       help="processes building the pending MOs of (c) side by side")
     bench.set_defaults(func=cmd_bench)
     loadtest = sub.add_parser(
         "loadtest", parents=[common],
