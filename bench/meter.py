@@ -1,4 +1,4 @@
-"""What a measured phase costs: wall time, SQL queries, peak memory; and profiles.
+"""What a measured phase costs: wall time, SQL queries, peak memory, where they go; profiles.
 
 Queries are counted by wrapping ``odoo.sql_db.Cursor.execute`` only while a
 phase is measured (every cursor of the process, savepoints included; a
@@ -6,10 +6,17 @@ commit is not a query). Memory is the process's resident set size sampled
 from /proc/self/statm every few milliseconds by a thread: the phase's peak,
 and its growth over the size before the phase. Each phase runs in a fresh
 process, so the growth belongs to that phase alone.
+
+Where time and queries go (Breakdown): the methods of BREAKDOWN are wrapped
+at run time, in the measuring process only (the add-ons are not changed),
+on the registry's model classes; each call's time is exclusive (what its
+wrapped callees took goes to them) and each query belongs to the innermost
+wrapped call running when it is executed; the rest is "other".
 """
 import collections
 import contextlib
 import cProfile
+import functools
 import io
 import os
 import pstats
@@ -27,6 +34,30 @@ PLUMBING = tuple(os.sep + os.path.join("odoo", name) for name in (
     os.path.join("addons", "mail", "models", "mail_thread.py"),
     os.path.join("addons", "decimal_precision")))
 _TABLE = re.compile(r'\b(?:from|into|update)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+# where a phase's time and queries go: (bucket, model, method); the innermost wrapped call
+# running gets them. A model or method that does not exist in the database is skipped.
+BREAKDOWN = (
+    ("reservation release", "stock.move", "_do_unreserve"),
+    ("reservation release", "stock.move.line", "unlink"),
+    ("reservation release", "stock.quant", "_update_reserved_quantity"),
+    ("reservation release", "backflush.move.writer", "_bulk_release_reservations"),
+    ("stock moves", "stock.move", "_action_done"),
+    ("stock moves", "stock.move.line", "_action_done"),
+    ("stock moves", "stock.move", "_generate_consumed_move_line"),
+    ("stock moves", "backflush.move.writer", "_bulk_stock"),
+    ("valuation", "stock.move", "_run_valuation"),
+    ("valuation", "stock.move", "_account_entry_move"),
+    ("valuation", "backflush.move.writer", "_bulk_valuation"),
+    ("valuation", "backflush.move.writer", "_bulk_entries"),
+    ("settlement", "backflush.settlement", "settle"),
+    ("logs", "backflush.log", "_record_many"),
+    ("logs", "backflush.log", "_record"),
+)
+OTHER = "other"
+BUCKETS = tuple(sorted({row[0] for row in BREAKDOWN}, key=[row[0] for row in BREAKDOWN]
+                       .index)) + (OTHER,)
 
 
 def rss_bytes():
@@ -137,11 +168,96 @@ def _step(module_frames):
     return " > ".join([names[deepest]] + below)
 
 
-class QueryCounter:
-    """Count every query of the process while open; with attribute, say where each comes from."""
+def model_classes(env, table=BREAKDOWN):
+    """{model: the registry's class of model} for the models of table in env's database."""
+    return {model: type(env[model]) for model in {row[1] for row in table} if model in env}
 
-    def __init__(self, attribute=False):
+
+class Breakdown:
+    """Exclusive time and queries per bucket of table while open; see the module's docstring.
+
+    classes: {model name: class}; each (model, method) of table whose model
+    and method exist is wrapped on that class, and the classes are restored
+    on exit. With Odoo, model_classes gives the registry's class of each
+    model (the class every record of it belongs to). The calls through super() inside a
+    method's chain are not counted again; a wrapped method that calls another
+    wrapped one (itself included, on other records) gives that one its time.
+    Queries are counted by QueryCounter, which calls count_query.
+    """
+
+    _MISSING = object()
+
+    def __init__(self, classes, table=BREAKDOWN):
+        self.classes = classes
+        self.table = table
+        self.seconds = collections.Counter()
+        self.queries = collections.Counter()
+        self.calls = collections.Counter()
+        self.wrapped = []   # [(class, method name, its own attribute or _MISSING)]
+        self._stack = []    # one [bucket, seconds of wrapped callees] per running call
+        self._start = None
+
+    def __enter__(self):
+        for bucket, model, method in self.table:
+            cls = self.classes.get(model)
+            if cls is None or not hasattr(cls, method) or any(
+                    (cls, method) == (done[0], done[1]) for done in self.wrapped):
+                continue
+            self.wrapped.append((cls, method, cls.__dict__.get(method, self._MISSING)))
+            setattr(cls, method, self._wrap(bucket, getattr(cls, method)))
+        self._start = time.perf_counter()
+        return self
+
+    def _wrap(self, bucket, original):
+        stack, seconds, calls = self._stack, self.seconds, self.calls
+
+        @functools.wraps(original)   # keeps Odoo's api decorations (__dict__)
+        def wrapper(*args, **kwargs):
+            frame = [bucket, 0.0]
+            stack.append(frame)
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                stack.pop()
+                seconds[bucket] += elapsed - frame[1]
+                calls[bucket] += 1
+                if stack:
+                    stack[-1][1] += elapsed
+        return wrapper
+
+    def count_query(self):
+        self.queries[self._stack[-1][0] if self._stack else OTHER] += 1
+
+    def __exit__(self, *exc):
+        total = time.perf_counter() - self._start
+        for cls, method, own in reversed(self.wrapped):
+            if own is self._MISSING:
+                delattr(cls, method)
+            else:
+                setattr(cls, method, own)
+        self.wrapped = []
+        self.seconds[OTHER] = max(0.0, total - sum(
+            value for bucket, value in self.seconds.items() if bucket != OTHER))
+
+    def result(self):
+        """{bucket: {'seconds', 'queries', 'calls'}} for every bucket, 'other' last."""
+        buckets = [bucket for bucket in BUCKETS if bucket != OTHER]
+        buckets += sorted({row[0] for row in self.table} - set(buckets)) + [OTHER]
+        return {bucket: {"seconds": self.seconds[bucket], "queries": self.queries[bucket],
+                         "calls": self.calls[bucket]} for bucket in buckets}
+
+
+class QueryCounter:
+    """Count every query of the process while open; with attribute, say where each comes from.
+
+    breakdown: a Breakdown told of every query.
+    """
+
+    def __init__(self, attribute=False, breakdown=None):
         self.attribute = attribute
+        self.breakdown = breakdown
         self.count = 0
         self.by_sql = collections.Counter()
         self.by_step = collections.Counter()
@@ -156,6 +272,8 @@ class QueryCounter:
 
         def execute(cr, query, params=None, log_exceptions=None):
             counter.count += 1
+            if counter.breakdown is not None:
+                counter.breakdown.count_query()
             if counter.attribute:
                 counter._attribute(query)
             return original(cr, query, params, log_exceptions)
@@ -177,23 +295,29 @@ class QueryCounter:
 
 
 @contextlib.contextmanager
-def measure(result):
+def measure(result, env=None):
     """Fill result with seconds, queries, rss_before, rss_peak of the block.
 
-    A line on stderr every minute tells how far a long phase got.
+    With env, result['breakdown'] says where they went (Breakdown; the
+    wrapped calls cost two clock reads each). A line on stderr every minute
+    tells how far a long phase got.
     """
-    queries = QueryCounter()
+    breakdown = Breakdown(model_classes(env)) if env is not None else None
+    queries = QueryCounter(breakdown=breakdown)
 
     def heartbeat(seconds, rss):
         print("bench:   measuring: %.0f s, %d queries, RSS %.0f MB"
               % (seconds, queries.count, rss / 1024 ** 2), file=sys.stderr, flush=True)
 
-    with RssSampler(heartbeat=heartbeat) as rss, queries:
+    with RssSampler(heartbeat=heartbeat) as rss, queries, \
+            (breakdown if breakdown is not None else contextlib.ExitStack()):
         start = time.perf_counter()
         yield result
         result["seconds"] = time.perf_counter() - start
     result.update(queries=queries.count, rss_before=rss.before, rss_peak=rss.peak,
                   load=rss.load)
+    if breakdown is not None:
+        result["breakdown"] = breakdown.result()
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ def _run(params, step):
 
 # -- building -------------------------------------------------------------------
 def step_setup(env, params):
-    return scenario.setup(env, params["m"], params["summarised"])
+    return scenario.setup(env, params["m"], params["summarised"], params["realistic"])
 
 
 def step_build(env, params):
@@ -46,19 +46,25 @@ def step_build(env, params):
 
 
 # -- measuring ------------------------------------------------------------------
-def _one_by_one(env, ids, warmup, result):
-    """Produce + mark done each MO, one request (and commit) each; the first warm up."""
+def _one_by_one(env, data, ids, warmup, result):
+    """Produce + mark done each MO, one request (and commit) each; the first warm up.
+
+    The MO at position p of ids records extra consumption by hand when the
+    scenario says so (scenario.extra_of).
+    """
     Production = env["mrp.production"]
-    for production_id in ids[:warmup]:
-        scenario.produce_and_mark_done(env, Production.browse(production_id))
+    for position, production_id in enumerate(ids[:warmup]):
+        scenario.produce_and_mark_done(env, Production.browse(production_id),
+                                       scenario.extra_of(data, position))
         env.cr.commit()
         Production.invalidate_cache()
     measured = ids[warmup:]
     times = []
-    with meter.measure(result):
-        for production_id in measured:
+    with meter.measure(result, env):
+        for position, production_id in enumerate(measured, warmup):
             start = time.perf_counter()
-            scenario.produce_and_mark_done(env, Production.browse(production_id))
+            scenario.produce_and_mark_done(env, Production.browse(production_id),
+                                           scenario.extra_of(data, position))
             env.cr.commit()
             Production.invalidate_cache()
             times.append(time.perf_counter() - start)
@@ -67,8 +73,13 @@ def _one_by_one(env, ids, warmup, result):
 
 
 def _check_closed(env, params, want_backflush):
-    """Did the phase do its work: MOs done, every component consumed, WIP cleared."""
+    """Did the phase do its work: MOs done, every component consumed, WIP cleared.
+
+    An MO that recorded extra consumption by hand consumed that much more of
+    the component than its backflush line's standard.
+    """
     ids = params["ids"]
+    data = params["data"]
     productions = env["mrp.production"].browse(ids)
     done = productions.filtered(lambda p: p.state == "done")
     raw = productions.mapped("move_raw_ids").filtered(lambda m: m.state != "cancel")
@@ -79,25 +90,32 @@ def _check_closed(env, params, want_backflush):
         return text + ", no backflush lines: %s" % (
             not productions.mapped("backflush_line_ids"))
     posted = done.filtered(lambda p: p.backflush_state == "done")
-    right = len(done.filtered(_raw_moves_match_lines))
+    extra = {production_id: scenario.extra_of(data, position)
+             for position, production_id in enumerate(ids)}
+    right = len(done.filtered(lambda p: _raw_moves_match_lines(p, extra[p.id])))
     env.cr.execute("""
         SELECT COUNT(*) FROM (
             SELECT backflush_production_id FROM account_move_line
              WHERE backflush_production_id IN %s AND account_id = %s
              GROUP BY backflush_production_id
             HAVING ROUND(SUM(debit - credit)::numeric, 2) != 0) AS open_wip
-    """, [tuple(ids), params["data"]["wip_account_id"]])
+    """, [tuple(ids), data["wip_account_id"]])
     return text + ", %d backflushed, %d with WIP != 0.00, %d/%d with their own done raw " \
         "moves equal to their backflush lines" % (len(posted), env.cr.fetchone()[0], right,
                                                   len(done))
 
 
-def _raw_moves_match_lines(production):
-    """Does the MO's own Consumed Materials show what its backflush lines consumed?"""
+def _raw_moves_match_lines(production, extra_component_id=None):
+    """Does the MO's own Consumed Materials show what its backflush lines consumed?
+
+    (the standard, plus what was recorded by hand on extra_component_id)
+    """
     for line in production.backflush_line_ids:
         moved = sum(move.product_qty for move in production.move_raw_ids
                     if move.product_id == line.product_id and move.state == "done")
-        if abs(moved - line.qty_standard) > line.product_uom_id.rounding / 2.0:
+        expected = line.qty_standard + (
+            scenario.EXTRA_QTY if line.product_id.id == extra_component_id else 0.0)
+        if abs(moved - expected) > line.product_uom_id.rounding / 2.0:
             return False
     return True
 
@@ -105,14 +123,14 @@ def _raw_moves_match_lines(production):
 def step_measure_a(env, params):
     """(a) Odoo's own path: the module steps aside (backflush_disable)."""
     env = env(context={"backflush_disable": True})
-    result = _one_by_one(env, params["ids"], params["warmup"], {})
+    result = _one_by_one(env, params["data"], params["ids"], params["warmup"], {})
     result["check"] = _check_closed(env, params, want_backflush=False)
     return result
 
 
 def step_measure_b(env, params):
     """(b) the module on completion (trigger production_done), one MO at a time."""
-    result = _one_by_one(env, params["ids"], params["warmup"], {})
+    result = _one_by_one(env, params["data"], params["ids"], params["warmup"], {})
     result["check"] = _check_closed(env, params, want_backflush=True)
     return result
 
@@ -130,7 +148,7 @@ def _cron_periodic(env):
 def step_measure_c(env, params):
     """(c) the periodic job over every pending MO, as the cron runs it."""
     result = {}
-    with meter.measure(result):
+    with meter.measure(result, env):
         outcome = _cron_periodic(env)
     result.update(mos=len(params["ids"]), posted=len(outcome["posted"]),
                   failed=len(outcome["failed"]), skipped=len(outcome["skipped"]))
@@ -145,8 +163,9 @@ def step_profile_b(env, params):
     Production = env["mrp.production"]
     result = {"mos": len(params["ids"])}
     with meter.profile(result):
-        for production_id in params["ids"]:
-            scenario.produce_and_mark_done(env, Production.browse(production_id))
+        for position, production_id in enumerate(params["ids"]):
+            scenario.produce_and_mark_done(env, Production.browse(production_id),
+                                           scenario.extra_of(params["data"], position))
             env.cr.commit()
             Production.invalidate_cache()
     return result

@@ -211,7 +211,8 @@ def cmd_bench(args):
                "--m", str(args.m), "--sample", str(args.sample)]
         cmd += [flag for flag, wanted in (("--keep", args.keep), ("--no-4n", not args.four_n),
                                           ("--no-profile", not args.profile),
-                                          ("--summarised", args.summarised)) if wanted]
+                                          ("--summarised", args.summarised),
+                                          ("--best-case", args.best_case)) if wanted]
         return subprocess.run(cmd, cwd=ROOT).returncode
 
 
@@ -312,6 +313,9 @@ def parser():
                        help="skip the profile of (b) and (c)")
     bench.add_argument("--summarised", action="store_true",
                        help="turn the company's summarised periodic posting on")
+    bench.add_argument("--best-case", action="store_true",
+                       help="the first benchmark's orders (not reserved, default trigger, no "
+                            "variance) instead of the realistic scenario")
     bench.set_defaults(func=cmd_bench)
     loadtest = sub.add_parser(
         "loadtest", parents=[common],
