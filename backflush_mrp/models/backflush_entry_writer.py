@@ -80,7 +80,7 @@ class BackflushEntryWriter(models.AbstractModel):
                  name=name, state="posted", **self._entry_computed(entry))
             for entry, name in zip(entries, names)], computed=ENTRY_COMPUTED)
         Item = self.env["account.move.line"].sudo()
-        items = core_rows.create_rows(Item, [
+        core_rows.create_rows(Item, [
             dict(item, move_id=record.id,
                  date_maturity=item.get("date_maturity") or entry["date"],
                  **self._item_computed(entry, item))

@@ -215,6 +215,20 @@ class TestWriterCompletion(WriterCase):
         self.assertEqual(self.on_hand(glue, lot=lot), 6.0)
 
 
+def overriding_action_done(odoo_class, calls):
+    """What loading a module with `_inherit = "stock.move"` that extends
+    _action_done puts in the registry; calls records each call's moves."""
+
+    def _action_done(moves):
+        calls.append((len(moves), sorted(set(moves.mapped("product_id.name")))))
+        return super(test_module_class, moves)._action_done()
+
+    test_module_class = type("stock.move", (odoo_class,), {
+        "_register": False, "_module": "backflush_test_override",
+        "_action_done": _action_done})
+    return test_module_class
+
+
 class TestWriterStepsAside(WriterCase):
     """Another module extending a method the writer stands in for gets Odoo's path."""
 
@@ -224,16 +238,7 @@ class TestWriterStepsAside(WriterCase):
         registry = self.env.registry
         odoo_class = registry.models["stock.move"]
         calls = []
-
-        def _action_done(moves):
-            calls.append((len(moves), sorted(set(moves.mapped("product_id.name")))))
-            return super(test_module_class, moves)._action_done()
-
-        # what loading a module with `_inherit = "stock.move"` puts in the registry
-        test_module_class = type("stock.move", (odoo_class,), {
-            "_register": False, "_module": "backflush_test_override",
-            "_action_done": _action_done})
-        registry.models["stock.move"] = test_module_class
+        registry.models["stock.move"] = overriding_action_done(odoo_class, calls)
         try:
             productions, result = self.periodic_run([2, 3])
         finally:
