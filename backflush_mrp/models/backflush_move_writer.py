@@ -92,8 +92,13 @@ class BackflushMoveWriter(models.AbstractModel):
         self._read_ahead(moves)
         reason = self._refusal(consumptions)
         if reason is None:
+            # in the order Odoo's _action_done takes them: exists() returns the rows
+            # in the order PostgreSQL reads them, which decides FIFO layers and names
+            moves = moves.exists()
+            rank = {move_id: index for index, move_id in enumerate(moves.ids)}
+            in_order = sorted(consumptions, key=lambda c: rank[c.move.id])
             try:
-                return self._post_set_based(consumptions, moves), None
+                return self._post_set_based(in_order, moves, consumptions), None
             except NotReproduced as not_reproduced:
                 reason = str(not_reproduced)
         for consumption in consumptions:
@@ -159,14 +164,17 @@ class BackflushMoveWriter(models.AbstractModel):
 
     # -- the set-based path ----------------------------------------------------------
     @api.model
-    def _post_set_based(self, consumptions, moves):
+    def _post_set_based(self, consumptions, moves, as_given):
+        """consumptions in _action_done's order; as_given: in the caller's, the
+        order in which Odoo's path records them (and numbers new move lines)."""
         now = fields.Datetime.now()
         book = self._quant_book(moves)
         lines = self._bulk_stock(consumptions, book, now)
         valuations = self._bulk_valuation(moves, lines)
         entries = self._bulk_entries(moves, valuations)
         self._bulk_release_reservations(book)
-        self._write(moves, lines, valuations, entries, book, now)
+        recorded = OrderedDict((c.move.id, lines[c.move.id]) for c in as_given)
+        self._write(moves, recorded, valuations, entries, book, now)
         return moves
 
     @api.model
@@ -420,18 +428,14 @@ class BackflushMoveWriter(models.AbstractModel):
 
     @api.model
     def _write_prices(self, prices):
-        """The FIFO products' new standard prices, with the price history Odoo keeps."""
-        History = self.env["product.price.history"]
-        latest = OrderedDict()
-        for product, price in prices:
-            latest[product] = price
-        earlier = prices[:]
-        for product in latest:
-            earlier.remove(next(item for item in reversed(earlier) if item[0] == product))
-        core_rows.create_rows(History, [
-            {"product_id": product.id, "cost": price,
-             "company_id": self.env.context.get("force_company",
-                                                self.env.user.company_id.id)}
-            for product, price in earlier])
-        for product, price in latest.items():
-            product.sudo().standard_price = price
+        """The FIFO products' new standard prices, as product.product.write sets
+        them: a price history row per price, in order, and the last as property."""
+        company_id = self.env.context.get("force_company", self.env.user.company_id.id)
+        core_rows.create_rows(self.env["product.price.history"].sudo(), [
+            {"product_id": product.id, "cost": price, "company_id": company_id}
+            for product, price in prices])
+        latest = OrderedDict((product.id, price) for product, price in prices)
+        if latest:
+            self.env["ir.property"].sudo().set_multi(
+                "standard_price", "product.product", latest)
+            self.env["product.product"].invalidate_cache(["standard_price"], list(latest))

@@ -13,11 +13,13 @@ numbered by creation order, and references to them follow), their
 create/write dates and uids, and timestamps of "now" (each path reads the
 clock at its own moment).
 """
+import functools
 import time
 from datetime import datetime
 
 from odoo import fields
 
+from ..models.backflush_move_writer import foreign_overrides
 from .common_accounting import BackflushAccountingCase
 
 # tables compared, and the rows of each that a run can create or change
@@ -181,6 +183,29 @@ class TestWriterPeriodic(WriterCase):
             lambda: self.periodic_run([2, 2]))
         self.assertEqual(writer_outcome[1]["odoo_path"], [])
 
+    def test_in_the_order_odoo_reads_the_moves(self):
+        # Odoo's _action_done takes the moves in the order PostgreSQL returns them
+        # (exists()); a row written again moves to the end of the table's heap
+        self._value_in_real_time(self.categ_raw, "fifo")
+        self.receive(self.leg, 6, price_unit=2.00)
+        self.receive(self.leg, 10, price_unit=3.00)
+        self.receive_everything()
+
+        def scenario():
+            productions = self.env["mrp.production"]
+            for qty in (2, 1, 1):
+                production = self.make_mo(qty)
+                self.produce(production, qty)
+                production.button_mark_done()
+                productions |= production
+            first_legs = productions[0].move_raw_ids.filtered(
+                lambda m: m.product_id == self.leg and m.state != "done")
+            self.env.cr.execute("UPDATE stock_move SET name = name WHERE id IN %s",
+                                [tuple(first_legs.ids)])
+            return productions, self.env["mrp.production"]._cron_backflush_periodic()
+        _odoo, _writer, _o, writer_outcome = self.assert_same_rows(scenario)
+        self.assertEqual(writer_outcome[1]["odoo_path"], [])
+
     def test_bom_unit_other_than_the_product_unit(self):
         dozen = self.env.ref("product.product_uom_dozen")
         self.line_screw.write({"product_qty": 1, "product_uom_id": dozen.id})
@@ -255,3 +280,24 @@ class TestWriterStepsAside(WriterCase):
             self.assertEqual(production.backflush_state, "done")
             self.assertEqual(self.consumed(production, self.leg), 4 * production.product_qty)
             self.assert_wip_zero(production)
+
+    def test_a_probe_is_not_an_override_a_patch_is(self):
+        odoo_class = self.env.registry.models["stock.move"]
+        original = odoo_class._action_done
+
+        @functools.wraps(original)
+        def probe(*args, **kwargs):
+            return original(*args, **kwargs)
+
+        def patch(moves):
+            return original(moves)
+
+        try:
+            odoo_class._action_done = probe
+            self.assertEqual(foreign_overrides(self.env), [])
+            odoo_class._action_done = patch
+            self.assertEqual(foreign_overrides(self.env),
+                             ["a run-time patch overrides stock.move._action_done"])
+        finally:
+            del odoo_class._action_done
+        self.assertEqual(foreign_overrides(self.env), [])
