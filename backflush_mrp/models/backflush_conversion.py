@@ -280,7 +280,7 @@ class BackflushConversion(models.Model):
         for operation, own in sorted(by_operation.items(), key=lambda item: item[0].id):
             original = own.filtered(lambda r: not r.reversal)[:1] or own[:1]
             plain = self.plain_operation(operation, (original.labour_rate,
-                                                      original.overhead_rate))
+                                                     original.overhead_rate))
             absorbed = sum(own.mapped("labour_amount")) + sum(own.mapped("overhead_amount"))
             costs.append(conversion.OperationCost(plain, absorbed))
         return costs
@@ -292,7 +292,7 @@ class BackflushConversion(models.Model):
             return []
         absorbed = self._absorbed_operations(production)
         produced = self.bom_qty(production, production.backflush_produced_qty(),
-                                 production.product_uom_id)
+                                production.product_uom_id)
         rounding = production.company_id.currency_id.rounding
         values = []
         for operation in self._operations(production):

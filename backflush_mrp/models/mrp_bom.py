@@ -210,7 +210,7 @@ class MrpBom(models.Model):
         """Standard labour and overhead per product unit (SPEC 4b), unrounded."""
         self.ensure_one()
         per_bom_unit = conversion.conversion_cost_per_unit(self._backflush_plain_operations(),
-                                                           self.backflush_lot_size())
+                                                          self.backflush_lot_size())
         return per_bom_unit * self._backflush_bom_units_per_unit()
 
     @api.depends("bom_line_ids.product_qty", "bom_line_ids.backflush_scrap_factor",

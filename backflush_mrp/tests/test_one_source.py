@@ -9,7 +9,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from .common import BackflushCase
+from ..exceptions import ShortageProblem
+from .common import BackflushCase, LotCase
 from .common_accounting import BackflushAccountingCase
 
 # trigger of the MO's components -> the event previewed, then posted
@@ -23,16 +24,7 @@ CASES = [
 ]
 
 
-class TestPreviewIsWhatPosts(BackflushCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.glue = cls._product("Glue", 1.0, cls.categ_raw, tracking="lot")
-        cls.bom.write({"bom_line_ids": [(0, 0, {"product_id": cls.glue.id, "product_qty": 2})]})
-        Lot = cls.env["stock.production.lot"]
-        cls.lot_old = Lot.create({"name": "GLUE-OLD", "product_id": cls.glue.id})
-        cls.lot_new = Lot.create({"name": "GLUE-NEW", "product_id": cls.glue.id})
+class TestPreviewIsWhatPosts(LotCase):
 
     def setUp(self):
         super().setUp()
@@ -41,6 +33,9 @@ class TestPreviewIsWhatPosts(BackflushCase):
         self.put_stock(self.leg, 100)
         self.put_stock(self.top, 100)
         self.put_stock(self.screw, 10)  # 24 due: 14 short, posted all the same
+        self.put_glue()
+
+    def put_glue(self):
         # 6 glue due, 4 in lots: the lots give 4, the rest is an exception
         self.put_stock(self.glue, 3, lot=self.lot_old, in_date=datetime(2026, 1, 1))
         self.put_stock(self.glue, 1, lot=self.lot_new, in_date=datetime(2026, 3, 1))
@@ -58,7 +53,8 @@ class TestPreviewIsWhatPosts(BackflushCase):
             {"production_id": production.id, "event": event})
         lines = preview.line_ids.filtered("qty_posted")
         return ({line.product_id: line.qty_posted for line in lines},
-                {line.product_id: line.lot_names for line in lines if line.lot_names},
+                {line.product_id: sorted(line.lot_names.split(", "))
+                 for line in lines if line.lot_names},
                 set((preview.problems or "").splitlines()), preview)
 
     def _posted(self, production, event):
@@ -66,11 +62,10 @@ class TestPreviewIsWhatPosts(BackflushCase):
         log_lines = result["logs"].mapped("line_ids")
         quantities = {line.product_id: line.qty_posted for line in log_lines}
         lots = {}
-        for move in result["logs"].mapped("move_ids"):
-            names = ["%s: %s" % (ml.lot_id.name, ml.qty_done)
-                     for ml in move.move_line_ids if ml.lot_id]
-            if names:
-                lots[move.product_id] = ", ".join(names)
+        for move_line in result["logs"].mapped("move_ids.move_line_ids").filtered("lot_id"):
+            lots.setdefault(move_line.product_id, []).append(
+                "%s: %s" % (move_line.lot_id.name, move_line.qty_done))
+        lots = {product: sorted(names) for product, names in lots.items()}
         problems = set(production.backflush_exception_ids.mapped("message"))
         return quantities, lots, problems
 
@@ -89,7 +84,10 @@ class TestPreviewIsWhatPosts(BackflushCase):
                 # what the preview shows is the posting's: the lots and the policy
                 self.assertEqual(quantities, {self.leg: 12, self.top: 3, self.screw: 24,
                                               self.glue: 4})
-                self.assertEqual(lots, {self.glue: "GLUE-OLD: 3.0, GLUE-NEW: 1.0"})
+                self.assertEqual(lots, {self.glue: ["GLUE-NEW: 1.0", "GLUE-OLD: 3.0"]})
+                self.assertEqual(preview.line_ids.filtered(
+                    lambda line: line.product_id == self.glue).lot_names,
+                    "GLUE-OLD: 3.0, GLUE-NEW: 1.0")  # first in, first out
                 self.assertEqual(len(problems), 1)
                 self.assertIn("Glue", problems.pop())
                 glue = preview.line_ids.filtered(lambda line: line.product_id == self.glue)
@@ -100,8 +98,7 @@ class TestPreviewIsWhatPosts(BackflushCase):
                 self.assertEqual(self.on_hand(self.screw), -14)
                 # the next MO starts from the same stock
                 self.put_stock(self.screw, 24)
-                self.put_stock(self.glue, 3, lot=self.lot_old)
-                self.put_stock(self.glue, 1, lot=self.lot_new)
+                self.put_glue()
 
     def test_blocking_shortage_previews_nothing_posted(self):
         self.rule(name="Screws strict", product_id=self.screw.id, shortage_policy="block")
@@ -111,9 +108,9 @@ class TestPreviewIsWhatPosts(BackflushCase):
         self.assertTrue(any("Screw" in problem for problem in problems))
         screw = preview.line_ids.filtered(lambda line: line.product_id == self.screw)
         self.assertEqual((screw.qty_to_post, screw.qty_posted, screw.shortage), (24, 0, 14))
-        with self.assertRaises(Exception):
-            with self.env.cr.savepoint():
-                self.env["backflush.posting"].post(production, "manual")
+        with self.assertRaises(ShortageProblem), self.env.cr.savepoint():
+            self.env["backflush.posting"].post(production, "manual")
+        self.assertEqual(self.on_hand(self.leg), 100)
 
 
 class TestMarkAsDoneButton(BackflushAccountingCase):
