@@ -19,14 +19,15 @@ so that efficiency + lot size + produced x standard conversion per unit =
 what was absorbed; the revision variance keeps the standard conversion at
 the costing lot size (see all_variances).
 """
-from odoo.tools.float_utils import float_is_zero, float_round
+from odoo.tools.float_utils import float_round
 
 from . import variance
 from .records import record
 
 MINUTES_PER_HOUR = 60.0
-CONVERSION_VARIANCE_TYPES = ("efficiency", "lot_size")
-VARIANCE_TYPES = variance.VARIANCE_TYPES + CONVERSION_VARIANCE_TYPES
+CONVERSION_VARIANCE_TYPES = variance.CONVERSION_VARIANCE_TYPES
+# the five kinds a settlement books
+VARIANCE_TYPES = variance.SETTLEMENT_ORDER
 
 
 class Operation(record("Operation", "operation_id time_cycle capacity time_efficiency "
@@ -184,10 +185,11 @@ def all_variances(components, finished_qty, finished_standard_price, operation_c
 
 
 def settle(components, finished_qty, finished_standard_price, wip_residual, rounding,
-           operation_costs=(), produced_qty=None, costing_lot_size=1.0):
-    """Variance amounts (all five kinds) that clear wip_residual; zeros left out."""
-    amounts = variance.split_residual(
+           operation_costs=(), produced_qty=None, costing_lot_size=1.0, posted=None):
+    """Variance amounts (all five kinds) that clear wip_residual; zeros left out.
+
+    posted: what earlier settlements booked (see lib/variance.settle_variances).
+    """
+    return variance.settle_variances(
         all_variances(components, finished_qty, finished_standard_price, operation_costs,
-                      produced_qty, costing_lot_size), wip_residual, rounding)
-    return {kind: amount for kind, amount in amounts.items()
-            if not float_is_zero(amount, precision_rounding=rounding)}
+                      produced_qty, costing_lot_size), wip_residual, rounding, posted)

@@ -15,10 +15,15 @@ from odoo.tools.float_utils import float_is_zero, float_round
 
 from .records import record
 
+# the one definition of every variance kind (models/selections.py labels them)
 VARIANCE_TYPES = ("usage", "price", "revision")
+# labour and overhead (SPEC section 4b, lib/conversion.py)
+CONVERSION_VARIANCE_TYPES = ("efficiency", "lot_size")
 # every kind a settlement may split a residual over, in the order ties are broken
-# (the conversion kinds of SPEC section 4b are lib/conversion.py's)
-SETTLEMENT_ORDER = VARIANCE_TYPES + ("efficiency", "lot_size")
+SETTLEMENT_ORDER = VARIANCE_TYPES + CONVERSION_VARIANCE_TYPES
+# a scrapped component's cost, booked when it is scrapped, never by a settlement
+SCRAP = "scrap"
+ALL_VARIANCE_TYPES = VARIANCE_TYPES + (SCRAP,) + CONVERSION_VARIANCE_TYPES
 
 
 class ComponentCost(record("ComponentCost",
@@ -52,9 +57,22 @@ def split_residual(raw, wip_residual, rounding):
     return rounded
 
 
-def settle(components, finished_qty, finished_standard_price, wip_residual, rounding):
-    """Variance amounts that clear wip_residual; zero amounts are left out."""
-    amounts = split_residual(raw_variances(components, finished_qty, finished_standard_price),
-                             wip_residual, rounding)
+def settle_variances(targets, wip_residual, rounding, posted=None):
+    """Variance amounts that clear wip_residual; zero amounts are left out.
+
+    targets: {kind: amount} the MO's postings call for, unrounded; posted:
+    {kind: amount} earlier settlements of the MO booked already (a reversal
+    or an unbuild settles it again), so that only the difference is booked.
+    """
+    posted = posted or {}
+    due = {kind: amount - posted.get(kind, 0.0) for kind, amount in targets.items()}
+    amounts = split_residual(due, wip_residual, rounding)
     return {kind: amount for kind, amount in amounts.items()
             if not float_is_zero(amount, precision_rounding=rounding)}
+
+
+def settle(components, finished_qty, finished_standard_price, wip_residual, rounding,
+           posted=None):
+    """The three variances that clear wip_residual (see settle_variances)."""
+    return settle_variances(raw_variances(components, finished_qty, finished_standard_price),
+                            wip_residual, rounding, posted)

@@ -4,7 +4,7 @@ An option of the company (backflush_summarised_posting). The stock moves,
 their valuation and everything else Odoo keeps of them stay as Odoo makes
 them; only their journal items are gathered: while a summarised run posts
 (context ``backflush_summary``, the run's reference), stock.move's
-_prepare_account_move_line hands each move's items to _backflush_gather,
+_prepare_account_move_line hands each move's items to backflush_gather,
 which keeps them on a draft entry of the run, and returns none, so
 stock_account makes no entry of its own. Once the run's moves are done,
 backflush_summarised_entries turns the drafts into posted entries, their
@@ -12,7 +12,7 @@ items grouped by account, product and MO.
 """
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 
 # what an item's group is made of (see backflush_summarised_entries)
 GROUP_FIELDS = ("account_id", "product_id", "backflush_production_id", "partner_id",
@@ -30,9 +30,17 @@ class AccountMove(models.Model):
             domain.append(("journal_id", "=", journal_id))
         return self.sudo().search(domain)
 
+    # public: takes a recordset (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _backflush_gather(self, summary, journal_id, date, items):
-        """Keep items ((0, 0, values) commands) on the draft entry of run summary."""
+    def backflush_gather(self, move, items):
+        """Keep move's items ((0, 0, values) commands) on the draft entry of its run.
+
+        The run (backflush_summary), its journal (backflush_summary_journal)
+        and date (force_period_date, else today) are in move's context.
+        """
+        context = move.env.context
+        summary, journal_id = context["backflush_summary"], context["backflush_summary_journal"]
+        date = context.get("force_period_date") or fields.Date.context_today(move)
         draft = self._backflush_gathering(summary, journal_id).filtered(
             lambda entry: entry.date == date)[:1]
         # an item's ref is related to its entry's: the entry's it is

@@ -21,27 +21,28 @@ class BackflushAllocation(models.AbstractModel):
 
     # -- public surface: read-only -------------------------------------------
     @api.model
-    def allocate(self, production, due, taken=None):
+    def allocate(self, production, due, taken=None, preview=False):
         """([(line, qty, [(lot, qty)])], [problems]) after the shortage policies.
 
         taken: None, or a dict of what earlier MOs of a chunk take (see
-        _note_taken), which this MO's picks are added to.
+        _note_taken), which this MO's picks are added to. preview: a problem
+        of a blocking line is listed, marked blocking, instead of raised
+        (see backflush.posting.preview).
         """
         plan, problems = [], []
         for line, qty in due:
             try:
                 self._check_cost(line)
-                picks, problem = self._pick(production, line, qty, taken)
+                picks, problem = line.picks(qty, taken)
             except BackflushProblem as problem_error:
-                if line.shortage_policy == "block":
-                    raise
-                problems.append(problem_error)
-                continue
+                problem, picks = problem_error, None
             if problem is not None:
                 if line.shortage_policy == "block":
-                    raise problem
+                    if not preview:
+                        raise problem
+                    problem.blocking = True
                 problems.append(problem)
-                if line.shortage_policy == "queue":
+                if picks is None or line.shortage_policy != "allow_negative":
                     continue
             if picks:
                 plan.append((line, sum(q for _lot, q in picks), picks))
@@ -91,8 +92,9 @@ class BackflushAllocation(models.AbstractModel):
                 product=product)
 
     @api.model
-    def _pick(self, production, line, qty, taken=None):
+    def pick(self, line, qty, taken=None):
         """([(lot or empty, qty)], problem or None) for qty of line's component."""
+        production = line.production_id
         tracking = line.product_id.tracking
         rounding = line.product_uom_id.rounding
         if tracking == "serial":
@@ -151,8 +153,7 @@ class BackflushAllocation(models.AbstractModel):
 
     @api.model
     def _pick_reserved_serials(self, production, line, qty):
-        own = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        reserved = own.mapped("move_line_ids").filtered(
+        reserved = line.open_moves().mapped("move_line_ids").filtered(
             lambda ml: ml.lot_id and not ml.qty_done and ml.product_qty > 0)
         picks = [(ml.lot_id, 1.0) for ml in reserved[:int(qty)]]
         missing = qty - len(picks)

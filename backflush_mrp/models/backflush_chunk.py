@@ -66,12 +66,22 @@ class BackflushChunk(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return self._post_chunk_at_once(productions, event)
-        except Exception:  # the chunk is rolled back whole; one MO at a time says why
+        except (TransactionRollbackError, UserError):
+            # expected: another transaction, or a problem the MO's posting records
             _logger.info("backflush %s: chunk of %d MOs posted one by one", event,
                          len(productions), exc_info=True)
-            # the ORM cache still holds what the rolled-back chunk did
-            self.invalidate_cache()
-            return self.env["backflush.posting"].post(productions, event, raise_errors=False)
+            return self._post_one_by_one(productions, event)
+        except Exception:  # the chunk is rolled back whole; one MO at a time says why
+            _logger.warning("backflush %s: chunk of %d MOs rolled back by an unexpected "
+                            "error, posted one by one", event, len(productions),
+                            exc_info=True)
+            return self._post_one_by_one(productions, event)
+
+    @api.model
+    def _post_one_by_one(self, productions, event):
+        # the ORM cache still holds what the rolled-back chunk did
+        self.invalidate_cache()
+        return self.env["backflush.posting"].post(productions, event, raise_errors=False)
 
     @staticmethod
     def _merge_results(first, second):

@@ -49,8 +49,9 @@ class BackflushConversion(models.Model):
         routing = production.routing_id or production.bom_id.routing_id
         return routing.operation_ids
 
+    # public: read-only
     @api.model
-    def _plain_operation(self, operation, rates=None):
+    def plain_operation(self, operation, rates=None):
         workcenter = operation.workcenter_id
         labour, overhead = rates if rates is not None else (
             workcenter.backflush_labour_rate, workcenter.backflush_overhead_rate)
@@ -61,8 +62,9 @@ class BackflushConversion(models.Model):
             time_start=workcenter.time_start, time_stop=workcenter.time_stop,
             labour_rate=labour, overhead_rate=overhead)
 
+    # public: read-only
     @api.model
-    def _bom_qty(self, production, qty, uom):
+    def bom_qty(self, production, qty, uom):
         """qty in uom as finished units of the MO's BoM UoM."""
         bom_uom = production.bom_id.product_uom_id or production.product_uom_id
         return uom._compute_quantity(qty, bom_uom, round=False)
@@ -102,7 +104,7 @@ class BackflushConversion(models.Model):
                 or self.env.context.get("backflush_disable"):
             return []
         operations = self._operations(production).filtered(
-            lambda op: conversion.has_rates(self._plain_operation(op)))
+            lambda op: conversion.has_rates(self.plain_operation(op)))
         if workorder is not None:
             operations = operations.filtered(
                 lambda op: op == workorder.operation_id
@@ -113,10 +115,10 @@ class BackflushConversion(models.Model):
             uom = production.product_id.uom_id
         operations -= self._absorbed_operations(production)
         rounding = production.company_id.currency_id.rounding
-        bom_qty = self._bom_qty(production, produced, uom)
+        bom_qty = self.bom_qty(production, produced, uom)
         due = []
         for operation in operations:
-            absorbed = conversion.absorption(self._plain_operation(operation), bom_qty,
+            absorbed = conversion.absorption(self.plain_operation(operation), bom_qty,
                                              rounding,
                                              self._recorded_minutes(production, operation))
             if workorder is not None and not absorbed.recorded and not absorbed.hours:
@@ -137,10 +139,10 @@ class BackflushConversion(models.Model):
         company = production.company_id
         operations = self._operations(production) - self._absorbed_operations(production)
         for operation in operations:
-            plain = self._plain_operation(operation)
+            plain = self.plain_operation(operation)
             for kind, rate in (("labour", plain.labour_rate), ("overhead", plain.overhead_rate)):
                 if rate:
-                    operation.workcenter_id._backflush_absorption_account(kind, company)
+                    operation.workcenter_id.backflush_absorption_account(kind, company)
             if conversion.has_rates(plain):
                 production.backflush_account("wip")
                 if production.product_id.cost_method == "standard":
@@ -160,7 +162,7 @@ class BackflushConversion(models.Model):
             workcenter = operation.workcenter_id
             for kind, amount in (("labour", absorbed.labour), ("overhead", absorbed.overhead)):
                 if amount:
-                    account = workcenter._backflush_absorption_account(
+                    account = workcenter.backflush_absorption_account(
                         kind, production.company_id)
                     items += self._items(production, operation, kind, absorbed.hours, amount,
                                          account, wip)
@@ -174,7 +176,7 @@ class BackflushConversion(models.Model):
                 "overhead_rate": workcenter.backflush_overhead_rate,
                 "labour_amount": absorbed.labour, "overhead_amount": absorbed.overhead,
             })
-        entry = self.env["backflush.settlement"]._create_entry(production, items) \
+        entry = self.env["backflush.settlement"].create_entry(production, items) \
             if items else self.env["account.move"]
         return self._create_each(values, entry)
 
@@ -235,7 +237,7 @@ class BackflushConversion(models.Model):
             })
         if not items:
             return self.browse()
-        entry = self.env["backflush.settlement"]._create_entry(production, items)
+        entry = self.env["backflush.settlement"].create_entry(production, items)
         return self._create_each(values, entry)
 
     @staticmethod
@@ -263,12 +265,12 @@ class BackflushConversion(models.Model):
             and item.backflush_conversion_type == kind and item.account_id != wip)
         if items:
             return items[0].account_id
-        return original.workcenter_id._backflush_absorption_account(
+        return original.workcenter_id.backflush_absorption_account(
             kind, original.production_id.company_id)
 
-    # -- what the settlement and the audit read --------------------------------------
+    # -- what the settlement, the audit and the preview read (public: read-only) ---------
     @api.model
-    def _operation_costs(self, production):
+    def operation_costs(self, production):
         """[lib OperationCost] of the operations that absorbed on this MO (net)."""
         records = self.sudo().search([("production_id", "=", production.id)])
         by_operation = defaultdict(records.browse)
@@ -277,24 +279,24 @@ class BackflushConversion(models.Model):
         costs = []
         for operation, own in sorted(by_operation.items(), key=lambda item: item[0].id):
             original = own.filtered(lambda r: not r.reversal)[:1] or own[:1]
-            plain = self._plain_operation(operation, (original.labour_rate,
-                                                      original.overhead_rate))
+            plain = self.plain_operation(operation, (original.labour_rate,
+                                                     original.overhead_rate))
             absorbed = sum(own.mapped("labour_amount")) + sum(own.mapped("overhead_amount"))
             costs.append(conversion.OperationCost(plain, absorbed))
         return costs
 
     @api.model
-    def _preview_values(self, production):
+    def preview_values(self, production):
         """What the MO absorbs and when, for the preview: one dict per operation."""
         if production.product_id.valuation != "real_time":
             return []
         absorbed = self._absorbed_operations(production)
-        produced = self._bom_qty(production, production.backflush_produced_qty(),
-                                 production.product_uom_id)
+        produced = self.bom_qty(production, production.backflush_produced_qty(),
+                                production.product_uom_id)
         rounding = production.company_id.currency_id.rounding
         values = []
         for operation in self._operations(production):
-            plain = self._plain_operation(operation)
+            plain = self.plain_operation(operation)
             if not conversion.has_rates(plain):
                 continue
             due = conversion.absorption(plain, produced, rounding,

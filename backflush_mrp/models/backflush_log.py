@@ -75,7 +75,7 @@ class BackflushLog(models.Model):
             line_values.append((0, 0, {
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,
-                "qty_standard": line.qty_per_unit * produced,
+                "qty_standard": line.standard_qty(produced),
                 "qty_posted": qty,
                 "qty_actual": line.consumed_qty(),
                 "unit_cost": line.standard_cost,

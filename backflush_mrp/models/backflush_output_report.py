@@ -102,7 +102,7 @@ class BackflushOutputReport(models.Model):
         report = self._claim(production, report_id, qty, lot_name)
         if report.answer:
             return report._replay(production, qty, lot_name)
-        answer, logs, lot = production._backflush_record_output(qty, lot_name)
+        answer, logs, lot = production.backflush_record_output(qty, lot_name)
         answer["report_id"] = report_id
         report.write({"answer": json.dumps(answer, sort_keys=True), "lot_id": lot.id,
                       "log_ids": [(6, 0, logs.ids)]})

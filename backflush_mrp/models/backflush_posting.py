@@ -13,7 +13,7 @@ from odoo.tools import float_round
 from psycopg2.extensions import TransactionRollbackError
 
 from ..exceptions import BackflushProblem, LockedPeriodProblem
-from ..lib import quantities, triggers
+from ..lib import triggers
 from ..lib.stock_arithmetic import Consumption
 
 _logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ class BackflushPosting(models.AbstractModel):
     _description = "Backflush Posting"
 
     # -- public surface: every method takes recordsets (RPC cannot pass one,
-    # so an RPC call faults); due() is read-only ----------------------------
+    # so an RPC call faults); due() and preview() are read-only ----------------------------
     @api.model
     def post(self, productions, event, workorder=None, raise_errors=True):
         """Post what event releases on each MO, each MO atomically.
@@ -89,14 +89,30 @@ class BackflushPosting(models.AbstractModel):
         completed = production.state == "done" or event == "completion"
         due = []
         for line in self._released_lines(production, event, workorder):
-            released = triggers.released_qty(
-                line.trigger, produced, operation_produced.get(line.operation_id.id),
-                production.backflush_shipped_qty, completed)
-            consumed = line.consumed_qty() + line.recorded_qty()
-            qty = quantities.due_qty(line.qty_per_unit, released, consumed, line.plain_uom())
+            qty = line.due_qty(produced, operation_produced, completed)
             if qty:
                 due.append((line, qty))
         return due
+
+    @api.model
+    def preview(self, production, event, workorder=None):
+        """(due, plan, problems): what prepare would post now, without writing.
+
+        The same due, checks and allocation as the posting, with no lock and
+        no consumption. When the posting would post nothing (a check fails,
+        or a blocking line cannot be taken), plan is empty and problems say why.
+        """
+        due = self.due(production, event, workorder)
+        try:
+            self._check_period(production)
+            self._check_accounts(production, due)
+        except BackflushProblem as problem:
+            return due, [], [problem]
+        plan, problems = self.env["backflush.allocation"].allocate(production, due,
+                                                                   preview=True)
+        if any(getattr(problem, "blocking", False) for problem in problems):
+            plan = []
+        return due, plan, problems
 
     @api.model
     def prepare(self, production, event, workorder=None, taken=None):
@@ -236,7 +252,7 @@ class BackflushPosting(models.AbstractModel):
 
     @api.model
     def _open_move(self, production, line):
-        move = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))[:1]
+        move = line.open_moves()[:1]
         if move:
             return move
         # every planned move is done or cancelled (a completed MO): a new one, in

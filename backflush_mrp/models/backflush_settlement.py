@@ -9,20 +9,18 @@ PyPI has no mrp_account to do it), so nothing is left for variances.
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.tools import float_is_zero
 
 from ..lib import conversion, quantities, variance
-from .selections import VARIANCE_TYPES as VARIANCE_SELECTION
-
-VARIANCE_LABELS = dict(VARIANCE_SELECTION)
+from .selections import VARIANCE_LABELS
 
 
 class BackflushSettlement(models.AbstractModel):
     _name = "backflush.settlement"
     _description = "Backflush WIP Settlement"
 
+    # public: read-only
     @api.model
-    def _wip_balance(self, production):
+    def wip_balance(self, production):
         wip = production.backflush_account("wip")
         self.env.cr.execute("""
             SELECT COALESCE(SUM(aml.debit - aml.credit), 0) FROM account_move_line aml
@@ -51,8 +49,9 @@ class BackflushSettlement(models.AbstractModel):
                 balances[production_id] = balance
         return balances
 
+    # public: read-only
     @api.model
-    def _posted_variances(self, productions):
+    def posted_variances(self, productions):
         """{MO id: {variance type: amount posted}} of many MOs, in one query."""
         posted = {production.id: {} for production in productions}
         if not posted:
@@ -128,20 +127,32 @@ class BackflushSettlement(models.AbstractModel):
         return qty, value
 
     @api.model
-    def _target_variances(self, production, finished_qty, finished_value, mirrors=None):
-        """The five variances the MO's postings call for, unrounded (SPEC 4 and 4b)."""
-        components = self._components(production, finished_qty, mirrors)
+    def _variance_inputs(self, production, finished_qty, finished_value, mirrors=None):
+        """The arguments of ..lib.conversion.all_variances and settle for the MO."""
         # finished goods are credited to WIP at what they were really posted at
         unit_standard = finished_value / finished_qty if finished_qty else 0.0
         Conversion = self.env["backflush.conversion"]
-        produced = Conversion._bom_qty(production, finished_qty, production.product_id.uom_id)
-        lot_size = production.bom_id._backflush_lot_size() if production.bom_id else 1.0
-        return conversion.all_variances(components, finished_qty, unit_standard,
-                                        Conversion._operation_costs(production), produced,
-                                        lot_size)
+        return {
+            "components": self._components(production, finished_qty, mirrors),
+            "finished_qty": finished_qty,
+            "finished_standard_price": unit_standard,
+            "operation_costs": Conversion.operation_costs(production),
+            "produced_qty": Conversion.bom_qty(production, finished_qty,
+                                               production.product_id.uom_id),
+            "costing_lot_size": production.bom_id.backflush_lot_size()
+            if production.bom_id else 1.0,
+        }
 
+    # public: read-only
     @api.model
-    def _settleable(self, production):
+    def target_variances(self, production, finished_qty, finished_value, mirrors=None):
+        """The five variances the MO's postings call for, unrounded (SPEC 4 and 4b)."""
+        return conversion.all_variances(**self._variance_inputs(
+            production, finished_qty, finished_value, mirrors))
+
+    # public: read-only
+    @api.model
+    def settleable(self, production):
         if production.state != "done" or production.product_id.valuation != "real_time":
             return False
         lines = production.backflush_line_ids.filtered(lambda line: line.trigger != "manual")
@@ -155,13 +166,13 @@ class BackflushSettlement(models.AbstractModel):
         their entries are written together (backflush.entry.writer) unless
         the writer leaves them to Odoo's own create and post.
         """
-        settleable = productions.filtered(self._settleable)
+        settleable = productions.filtered(self.settleable)
         balances = self._wip_balances(settleable)
         open_mos = settleable.filtered(
             lambda mo: not mo.company_id.currency_id.is_zero(balances[mo.id]))
         mirrors = self._mirrors(open_mos.mapped("move_raw_ids") | open_mos.mapped(
             "move_finished_ids"))
-        posted = self._posted_variances(open_mos.filtered(
+        posted = self.posted_variances(open_mos.filtered(
             lambda mo: mo.product_id.cost_method == "standard"))
         entries = []
         for production in open_mos:
@@ -178,13 +189,15 @@ class BackflushSettlement(models.AbstractModel):
     def _variance_items(self, production, residual, mirrors, posted):
         currency = production.company_id.currency_id
         finished_qty, finished_value = self.finished_qty_value(production, mirrors)
-        target = self._target_variances(production, finished_qty, finished_value, mirrors)
-        due = {kind: target[kind] - posted.get(kind, 0.0) for kind in conversion.VARIANCE_TYPES}
-        amounts = variance.split_residual(due, residual, currency.rounding)
+        # the tested arithmetic of ..lib: what is due less what is booked, rounded
+        # so that the amounts clear the residual exactly
+        amounts = conversion.settle(
+            wip_residual=residual, rounding=currency.rounding, posted=posted,
+            **self._variance_inputs(production, finished_qty, finished_value, mirrors))
         items = []
         for kind in conversion.VARIANCE_TYPES:
-            amount = amounts[kind]
-            if float_is_zero(amount, precision_rounding=currency.rounding):
+            amount = amounts.get(kind)
+            if not amount:
                 continue
             account = production.backflush_account(kind)
             items.append(self._item(production, account, amount, kind, finished_qty,
@@ -234,8 +247,9 @@ class BackflushSettlement(models.AbstractModel):
                 "date": fields.Date.context_today(self), "ref": production.name,
                 "items": [values for _command, _id, values in items]}
 
+    # public: takes a recordset (RPC cannot pass one, so an RPC call faults)
     @api.model
-    def _create_entry(self, production, items):
+    def create_entry(self, production, items):
         """One MO's posted entry of items ((0, 0, values) commands)."""
         return self._create_entries([self._entry_values(production, items)])
 
@@ -258,4 +272,4 @@ class BackflushSettlement(models.AbstractModel):
         """Unit cost for FIFO/AVCO finished goods: what is on WIP for them now."""
         if not finishing_qty:
             return 0.0
-        return self._wip_balance(production) / finishing_qty
+        return self.wip_balance(production) / finishing_qty

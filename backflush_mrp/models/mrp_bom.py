@@ -110,9 +110,11 @@ class MrpBom(models.Model):
         "Closed Orders Analysed", compute="_compute_backflush_suitability",
         help="Closed manufacturing orders of this BoM that the suitability is computed "
              "from: the most recent ones, up to the number set in Manufacturing settings.")
+    # filled by action_backflush_suitability_lines: reading never writes
     backflush_suitability_line_ids = fields.One2many(
         "backflush.suitability.report", "bom_id", "Suitability per Component",
-        compute="_compute_backflush_suitability_lines")
+        readonly=True, domain=lambda self: [("bom_form", "=", True),
+                                            ("create_uid", "=", self.env.uid)])
 
     backflush_costing_lot_size = fields.Float(
         "Costing Lot Size", digits=dp.get_precision("Product Unit of Measure"),
@@ -172,7 +174,8 @@ class MrpBom(models.Model):
                     "BoM %s: the costing lot size cannot be negative (leave it empty to "
                     "use the BoM's quantity).") % bom.display_name)
 
-    def _backflush_lot_size(self):
+    # public: read-only
+    def backflush_lot_size(self):
         self.ensure_one()
         return self.backflush_costing_lot_size if self.backflush_costing_lot_size > 0 \
             else (self.product_qty or 1.0)
@@ -185,10 +188,11 @@ class MrpBom(models.Model):
 
     def _backflush_plain_operations(self):
         Conversion = self.env["backflush.conversion"]
-        return [Conversion._plain_operation(operation)
+        return [Conversion.plain_operation(operation)
                 for operation in self.routing_id.operation_ids]
 
-    def _backflush_material_cost(self, costs=None):
+    # public: read-only
+    def backflush_material_cost_per_unit(self, costs=None):
         """Components at their standard per product unit; costs: {product id: cost} overrides."""
         self.ensure_one()
         planner = self.env["backflush.planner"]
@@ -201,11 +205,12 @@ class MrpBom(models.Model):
         standard.update(costs or {})
         return sum(need.qty_per_unit * standard[need.product_id] for need in needs)
 
-    def _backflush_conversion_cost(self):
+    # public: read-only
+    def backflush_conversion_cost_per_unit(self):
         """Standard labour and overhead per product unit (SPEC 4b), unrounded."""
         self.ensure_one()
         per_bom_unit = conversion.conversion_cost_per_unit(self._backflush_plain_operations(),
-                                                           self._backflush_lot_size())
+                                                          self.backflush_lot_size())
         return per_bom_unit * self._backflush_bom_units_per_unit()
 
     @api.depends("bom_line_ids.product_qty", "bom_line_ids.backflush_scrap_factor",
@@ -215,15 +220,15 @@ class MrpBom(models.Model):
             if not isinstance(bom.id, int):  # a new BoM: its lines are not saved yet
                 continue
             operations = bom._backflush_plain_operations()
-            lot_size = bom._backflush_lot_size()
+            lot_size = bom.backflush_lot_size()
             units = bom._backflush_bom_units_per_unit()
-            bom.backflush_material_cost = bom._backflush_material_cost()
+            bom.backflush_material_cost = bom.backflush_material_cost_per_unit()
             bom.backflush_run_minutes = units * sum(
                 conversion.run_minutes_per_unit(operation) for operation in operations)
             bom.backflush_setup_minutes = units * sum(
                 conversion.setup_minutes_per_unit(operation, lot_size)
                 for operation in operations)
-            bom.backflush_conversion_cost = bom._backflush_conversion_cost()
+            bom.backflush_conversion_cost = bom.backflush_conversion_cost_per_unit()
             bom.backflush_standard_cost = (bom.backflush_material_cost
                                            + bom.backflush_conversion_cost)
 
@@ -234,7 +239,7 @@ class MrpBom(models.Model):
         saved = self._backflush_saved()
         results = {}
         if saved and self._backflush_suitability_allowed():
-            results = saved._backflush_suitability()
+            results = saved.backflush_suitability_results()
         for bom in self:
             result = results.get(bom.id)
             if result is None:  # a new BoM, or nothing the user may know
@@ -246,14 +251,12 @@ class MrpBom(models.Model):
             bom.backflush_suitability_advice = result.advice
             bom.backflush_suitability_order_count = result.order_count
 
-    def _compute_backflush_suitability_lines(self):
-        saved = self._backflush_saved()
-        lines = self.env["backflush.suitability.report"]
-        if saved and self._backflush_suitability_allowed():
-            lines = lines._generate(saved, bom_form=True)
-        for bom in self:
-            bom.backflush_suitability_line_ids = lines.filtered(
-                lambda line, bom=bom: line.bom_id == bom)
+    @api.multi
+    def action_backflush_suitability_lines(self):
+        """Fill the suitability per component of these BoMs (the user's own snapshot)."""
+        self.env["backflush.suitability.report"].generate(self._backflush_saved(),
+                                                          bom_form=True)
+        return True
 
     # -- computation -----------------------------------------------------------
     @api.model
@@ -262,8 +265,9 @@ class MrpBom(models.Model):
         return (self.env["mrp.production"].check_access_rights("read", raise_exception=False)
                 or self.env.user.has_group("account.group_account_user"))
 
+    # public: read-only
     @api.model
-    def _backflush_check_suitability_allowed(self):
+    def backflush_check_suitability_allowed(self):
         if not self._backflush_suitability_allowed():
             raise AccessError(_("Only manufacturing users and accountants may analyse "
                                 "the backflush suitability of bills of materials."))
@@ -288,8 +292,9 @@ class MrpBom(models.Model):
         Production._apply_ir_rules(query, "read")
         return query.get_sql()
 
+    # public: read-only
     @api.model
-    def _backflush_closed_boms(self):
+    def backflush_closed_boms(self):
         """The BoMs with closed orders that the user may read."""
         from_clause, where_clause, params = self._backflush_done_query()
         self.env.cr.execute('SELECT DISTINCT "mrp_production".bom_id FROM %s WHERE %s'
@@ -322,7 +327,8 @@ class MrpBom(models.Model):
             latest[bom_id].setdefault(product_id, (bom_line_ids, manual))
         return usage, orders, latest
 
-    def _backflush_suitability(self):
+    # public: read-only
+    def backflush_suitability_results(self):
         """{bom id: lib BomSuitability} for the BoMs of self.
 
         BoMs, their lines and companies are read as superuser (accountants
@@ -331,10 +337,10 @@ class MrpBom(models.Model):
         """
         if not self:
             return {}
-        self._backflush_check_suitability_allowed()
+        self.backflush_check_suitability_allowed()
         user_company = self.env.user.company_id
         boms = self.sudo()
-        thresholds = {bom.id: (bom.company_id or user_company)._backflush_suitability_thresholds()
+        thresholds = {bom.id: (bom.company_id or user_company).backflush_suitability_thresholds()
                       for bom in boms}
         usage, orders, latest = self._backflush_usage(
             {bom_id: threshold.order_count for bom_id, threshold in thresholds.items()})

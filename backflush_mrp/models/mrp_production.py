@@ -3,10 +3,8 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.http import request
 from odoo.tools import float_compare, float_round
 
-from ..lib import quantities
 from .selections import BACKFLUSH_STATES
 
 # orders per chunk of the periodic run: their moves are posted in one _action_done
@@ -124,28 +122,25 @@ class MrpProduction(models.Model):
         produced = self.backflush_produced_qty()
         short = []
         for line in self.backflush_line_ids.filtered(lambda line: line.trigger == "manual"):
-            standard = quantities.standard_qty(line.qty_per_unit, produced, line.plain_uom())
-            consumed = line.consumed_qty() + line.recorded_qty()
+            standard = line.standard_qty(produced)
+            consumed = line.counted_qty()
             if float_compare(consumed, standard,
                              precision_rounding=line.product_uom_id.rounding) < 0:
                 short.append((line, standard, consumed))
         return short
 
-    @staticmethod
-    def _backflush_interactive():
-        """True when a person clicked in the web client (not XML-RPC/JSON-RPC, not a job)."""
-        try:
-            path = request.httprequest.path if request else ""
-        except RuntimeError:  # no request bound to this thread
-            path = ""
-        return path.startswith("/web/")
-
     def _backflush_check_manual_components(self):
-        """Ask before closing with manual components short; off-line, record why."""
+        """Ask before closing with manual components short; off-line, record why.
+
+        The web client's Mark as Done buttons pass backflush_interactive (see
+        views/mrp_production_views.xml): a person is there to answer the
+        wizard. Without it (XML-RPC, jobs, code) the shortfall is recorded as
+        an exception.
+        """
         short = self._backflush_short_manual_lines()
         if not short or self.env.context.get("backflush_manual_confirmed"):
             return None
-        if self._backflush_interactive():
+        if self.env.context.get("backflush_interactive"):
             return self.env["backflush.manual.confirm"].open_for(self, short)
         for line, standard, consumed in short:
             self.env["backflush.exception"].raise_for(
@@ -166,8 +161,9 @@ class MrpProduction(models.Model):
             return confirmation
         self.env["backflush.conversion"].check_accounts(self)
         self.env["backflush.posting"].post(self, "completion")
-        keep = self.backflush_line_ids.filtered(
-            lambda line: line.trigger in ("shipment", "periodic")).ids
+        # a tuple: nothing mutable travels in the context
+        keep = tuple(self.backflush_line_ids.filtered(
+            lambda line: line.trigger in ("shipment", "periodic")).ids)
         result = super(MrpProduction, self.with_context(backflush_keep_pending=keep)) \
             .button_mark_done()
         self._backflush_trim_pending_moves()
@@ -196,7 +192,7 @@ class MrpProduction(models.Model):
         """A done MO's pending moves ask for what is still due, no more."""
         for line in self.backflush_line_ids.filtered(
                 lambda line: line.trigger in ("shipment", "periodic")):
-            open_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            open_moves = line.open_moves()
             pending = line.qty_pending
             if not pending:
                 open_moves._action_cancel()
@@ -245,11 +241,14 @@ class MrpProduction(models.Model):
         production._backflush_check_rights()
         if report_id is not None:
             return Report.report_output(production, report_id, qty, lot_name)
-        return production._backflush_record_output(qty, lot_name)[0]
+        return production.backflush_record_output(qty, lot_name)[0]
 
-    def _backflush_record_output(self, qty, lot_name):
+    # public: writes as the caller, after the checks of backflush_report_output
+    def backflush_record_output(self, qty, lot_name):
         """(answer, new backflush logs, finished lot): produce qty through Odoo's wizard."""
         self.ensure_one()
+        self._backflush_check_rights()
+        qty = self._backflush_checked_quantity(qty)
         production = self
         if production.state not in ("confirmed", "planned", "progress"):
             raise UserError(_("Manufacturing order %(mo)s is %(state)s: output can only be "

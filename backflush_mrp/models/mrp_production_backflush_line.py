@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.addons import decimal_precision as dp
 
-from ..lib import quantities
+from ..lib import quantities, triggers
 from .selections import SHORTAGE_POLICIES, TRIGGERS
 
 
@@ -47,10 +47,19 @@ class MrpProductionBackflushLine(models.Model):
                               ("done", "Backflushed"), ("manual", "Manual")],
                              compute="_compute_quantities")
 
-    # public surface: read-only
+    # public surface: read-only. Every quantity of a component the posting,
+    # the preview, the audit and the settlement use is answered here.
     def plain_uom(self):
         return quantities.Uom(self.product_uom_id.factor, self.product_uom_id.rounding,
                               self.product_uom_id.category_id.id)
+
+    def open_moves(self):
+        """The line's moves that are neither done nor cancelled."""
+        return self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+
+    def standard_qty(self, finished_qty):
+        """The line's standard for finished_qty finished units, UoM-rounded."""
+        return quantities.standard_qty(self.qty_per_unit, finished_qty, self.plain_uom())
 
     def consumed_qty(self):
         """Quantity consumed so far by anyone: done moves, in the line's UoM."""
@@ -61,23 +70,46 @@ class MrpProductionBackflushLine(models.Model):
         """What operators recorded on open moves of the line and is not posted yet."""
         # what stock.move.quantity_done adds up for an MO's moves, read in bulk
         # (the computed field costs queries per move)
-        open_moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         return sum(move_line.product_uom_id._compute_quantity(
             move_line.qty_done, self.product_uom_id, round=False)
-            for move_line in open_moves.mapped("move_line_ids")
+            for move_line in self.open_moves().mapped("move_line_ids")
             if move_line.qty_done and move_line.done_wo)
+
+    def counted_qty(self):
+        """What counts against the standard: consumed plus recorded, not posted yet."""
+        return self.consumed_qty() + self.recorded_qty()
+
+    def due_qty(self, produced, operation_produced=None, completed=False):
+        """What the line's trigger releases now, less what is counted already.
+
+        produced: finished units recorded on the MO; operation_produced: {operation
+        id: units its work order produced}; completed: the MO is being or has
+        been marked done (see ..lib.triggers.released_qty).
+        """
+        released = triggers.released_qty(
+            self.trigger, produced, (operation_produced or {}).get(self.operation_id.id),
+            self.production_id.backflush_shipped_qty, completed)
+        return quantities.due_qty(self.qty_per_unit, released, self.counted_qty(),
+                                  self.plain_uom())
+
+    def pending_qty(self, produced):
+        """What the produced quantity calls for and no done move consumed yet."""
+        return quantities.due_qty(self.qty_per_unit, produced, self.consumed_qty(),
+                                  self.plain_uom())
+
+    def picks(self, qty, taken=None):
+        """([(lot or empty, qty)], problem or None): the lots backflush.allocation takes."""
+        return self.env["backflush.allocation"].pick(self, qty, taken)
 
     @api.depends("move_ids.state", "move_ids.product_qty", "production_id.qty_produced")
     def _compute_quantities(self):
         produced_by_mo = {mo.id: mo.backflush_produced_qty()
                           for mo in self.mapped("production_id")}
         for line in self:
-            uom = line.plain_uom()
             produced = produced_by_mo.get(line.production_id.id, 0.0)
-            line.qty_standard = quantities.standard_qty(line.qty_per_unit, produced, uom)
+            line.qty_standard = line.standard_qty(produced)
             line.qty_consumed = line.consumed_qty()
-            line.qty_pending = quantities.due_qty(line.qty_per_unit, produced,
-                                                  line.qty_consumed, uom)
+            line.qty_pending = line.pending_qty(produced)
             if line.trigger == "manual":
                 line.state = "manual"
             elif line.qty_pending:

@@ -41,7 +41,8 @@ class MrpWorkcenter(models.Model):
                     "Work center %s: labour and overhead rates cannot be negative.")
                     % workcenter.display_name)
 
-    def _backflush_absorption_account(self, kind, company):
+    # public: read-only
+    def backflush_absorption_account(self, kind, company):
         """The account credited with the kind (labour, overhead) this work center absorbs."""
         self.ensure_one()
         account_field = CONVERSION_KINDS[kind][1]

@@ -103,7 +103,8 @@ class ResCompany(models.Model):
                     "not %(days)s.") % {"company": company.name,
                                         "days": company.backflush_report_retention_days})
 
-    def _backflush_suitability_thresholds(self):
+    # public: read-only
+    def backflush_suitability_thresholds(self):
         self.ensure_one()
         return suitability.Thresholds(
             watch_spread=self.backflush_suitability_watch_spread,

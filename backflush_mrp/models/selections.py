@@ -1,4 +1,6 @@
 """Selection keys of the public interface (SPEC sections 2, 5 and 6)."""
+from ..lib import variance
+
 TRIGGERS = [
     ("production_done", "On completion (assembly pull)"),
     ("operation_done", "On operation (operation pull)"),
@@ -30,14 +32,16 @@ BACKFLUSH_STATES = [
     ("exception", "Exception"),
 ]
 
-VARIANCE_TYPES = [
-    ("usage", "Usage"),
-    ("price", "Price"),
-    ("revision", "Revision"),
-    ("scrap", "Scrap"),
-    ("efficiency", "Efficiency"),
-    ("lot_size", "Lot Size"),
-]
+VARIANCE_LABELS = {
+    "usage": "Usage",
+    "price": "Price",
+    "revision": "Revision",
+    "scrap": "Scrap",
+    "efficiency": "Efficiency",
+    "lot_size": "Lot Size",
+}
+# the keys are lib/variance.py's
+VARIANCE_TYPES = [(kind, VARIANCE_LABELS[kind]) for kind in variance.ALL_VARIANCE_TYPES]
 
 CONVERSION_TYPES = [
     ("labour", "Labour"),

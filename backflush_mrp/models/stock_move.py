@@ -11,6 +11,8 @@ of one per move (see account.move.backflush_summarised_entries).
 from odoo import api, fields, models
 from odoo.tools import sql
 
+from ..lib import variance
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -73,14 +75,11 @@ class StockMove(models.Model):
         for _command, _id, values in lines:
             values["backflush_production_id"] = production.id
             if scrap_account and values.get("account_id") == scrap_account:
-                values["backflush_variance_type"] = "scrap"
+                values["backflush_variance_type"] = variance.SCRAP
         summary = self.env.context.get("backflush_summary")
         if summary and lines:
             # gathered into the run's entry; without items, stock_account makes none
-            self.env["account.move"]._backflush_gather(
-                summary, self.env.context["backflush_summary_journal"],
-                self.env.context.get("force_period_date") or fields.Date.context_today(self),
-                lines)
+            self.env["account.move"].backflush_gather(self, lines)
             return []
         return lines
 

@@ -53,12 +53,14 @@ class BackflushSuitabilityReport(models.TransientModel):
     bom_form = fields.Boolean(readonly=True,
                               help="Computed for a BoM form rather than for the report.")
 
+    # public: takes a recordset (RPC cannot pass one, so an RPC call faults);
+    # writes only the user's own rows
     @api.model
-    def _generate(self, boms, bom_form=False):
+    def generate(self, boms, bom_form=False):
         """Rows of the suitability of boms, replacing the user's previous ones."""
         self.search([("create_uid", "=", self.env.uid), ("bom_form", "=", bom_form),
                      ("bom_id", "in", boms.ids)]).unlink()
-        results = boms._backflush_suitability()
+        results = boms.backflush_suitability_results()
         user_company = self.env.user.company_id
         rows = self.browse()
         for bom in boms.sudo():
@@ -89,10 +91,10 @@ class BackflushSuitabilityReport(models.TransientModel):
     def action_open_report(self, boms=None):
         """Compute the suitability of boms (default: every BoM with closed orders) and show it."""
         Bom = self.env["mrp.bom"]
-        Bom._backflush_check_suitability_allowed()
+        Bom.backflush_check_suitability_allowed()
         if boms is None:
-            boms = Bom._backflush_closed_boms()
-        rows = self._generate(boms)
+            boms = Bom.backflush_closed_boms()
+        rows = self.generate(boms)
         action = self.env.ref("backflush_mrp.action_backflush_suitability_report_view").read()[0]
         action["domain"] = [("id", "in", rows.ids)]
         return action

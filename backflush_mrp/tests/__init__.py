@@ -20,6 +20,7 @@ from . import (
     test_lib_variance,
     test_move_writer,
     test_odoo_units,
+    test_one_source,
     test_output_report,
     test_output_report_concurrency,
     test_periodic_moves,

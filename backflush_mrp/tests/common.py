@@ -133,3 +133,16 @@ class BackflushCase(SavepointCase):
     def rule(self, **values):
         values.setdefault("name", "Rule %s" % values.get("trigger", "production_done"))
         return self.env["backflush.rule"].create(values)
+
+
+class LotCase(BackflushCase):
+    """The table with 2 Glue per unit, Glue tracked by lot (GLUE-OLD and GLUE-NEW)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.glue = cls._product("Glue", 1.0, cls.categ_raw, tracking="lot")
+        cls.bom.write({"bom_line_ids": [(0, 0, {"product_id": cls.glue.id, "product_qty": 2})]})
+        Lot = cls.env["stock.production.lot"]
+        cls.lot_old = Lot.create({"name": "GLUE-OLD", "product_id": cls.glue.id})
+        cls.lot_new = Lot.create({"name": "GLUE-NEW", "product_id": cls.glue.id})

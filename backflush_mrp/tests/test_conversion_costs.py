@@ -377,7 +377,7 @@ class TestDemoFactoryConversion(SavepointCase):
         self.assertAlmostEqual(bom.backflush_conversion_cost, 27.30, places=6)
         self.assertAlmostEqual(bom.backflush_standard_cost, 113.50, places=6)
         Conversion = self.env["backflush.conversion"]
-        setups = [conversion.lot_size_variance(Conversion._plain_operation(operation), 3.0,
+        setups = [conversion.lot_size_variance(Conversion.plain_operation(operation), 3.0,
                                                bom.backflush_costing_lot_size)
                   for operation in bom.routing_id.operation_ids]
         self.assertAlmostEqual(sum(setups), 5.60, places=6)

@@ -321,3 +321,36 @@ class TestSettleProperties(unittest.TestCase):
         if moved:
             # the one that moved is a largest line
             self.assertEqual(abs(rounded[moved[0]]), max(abs(v) for v in rounded.values()))
+
+    @settings(max_examples=300, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(costs=mo_costs(), first_cents=st.integers(min_value=-5, max_value=5),
+           extra_cents=st.integers(min_value=-5, max_value=5))
+    def test_property_settling_again_books_only_the_difference(self, costs, first_cents,
+                                                               extra_cents):
+        # what production does after a reversal or an unbuild: a first settlement is
+        # booked, the MO changes, the second settles what is left on WIP
+        components, finished_qty, finished_price = costs
+        residual = wip_residual(components, finished_qty, finished_price)[0]
+        first = settle(components, finished_qty, finished_price,
+                       cents(residual + first_cents * CENT), CENT)
+        left = cents(extra_cents * CENT - first_cents * CENT)
+        second = settle(components, finished_qty, finished_price, left, CENT, posted=first)
+        self.assertLessEqual(set(second), set(VARIANCE_TYPES))
+        self.assertTrue(same_cents(sum(second.values()), left))
+        # together they are one settlement of the whole residual
+        raw = raw_variances(components, finished_qty, finished_price)
+        together = {kind: first.get(kind, 0.0) + second.get(kind, 0.0)
+                    for kind in VARIANCE_TYPES}
+        self.assertTrue(same_cents(sum(together.values()),
+                                   cents(residual + extra_cents * CENT)))
+        moved = [kind for kind in VARIANCE_TYPES
+                 if not same_cents(second.get(kind, 0.0),
+                                   cents(raw[kind] - first.get(kind, 0.0)))]
+        self.assertLessEqual(len(moved), 1)
+
+    def test_posted_nothing_is_settle(self):
+        components = table_components(5.0, screws=42.0)
+        residual = wip_residual(components, 5.0, 30.80)[0]
+        self.assertEqual(settle(components, 5.0, 30.80, residual, CENT, posted={}),
+                         settle(components, 5.0, 30.80, residual, CENT))

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from odoo.exceptions import ValidationError
 
-from .common import BackflushCase
+from .common import BackflushCase, LotCase
 
 
 class TestKitsAndUnits(BackflushCase):
@@ -60,16 +60,7 @@ class TestKitsAndUnits(BackflushCase):
         self.assertAlmostEqual(self.consumed(production, self.screw), 1.0, places=6)
 
 
-class TestLots(BackflushCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.glue = cls._product("Glue", 1.0, cls.categ_raw, tracking="lot")
-        cls.bom.write({"bom_line_ids": [(0, 0, {"product_id": cls.glue.id, "product_qty": 2})]})
-        Lot = cls.env["stock.production.lot"]
-        cls.lot_old = Lot.create({"name": "GLUE-OLD", "product_id": cls.glue.id})
-        cls.lot_new = Lot.create({"name": "GLUE-NEW", "product_id": cls.glue.id})
+class TestLots(LotCase):
 
     def test_lots_first_in_first_out_split_across_lots(self):
         self.stock_everything(100)

@@ -36,9 +36,14 @@ class SuitabilityCase(BackflushCase):
     def close_all(self, *screws):
         return [self.close(used) for used in screws]
 
-    def row(self, bom, product):
+    def lines(self, bom):
+        """The per-component rows, as the BoM form's button fills them."""
+        bom.action_backflush_suitability_lines()
         self.env["mrp.bom"].invalidate_cache()
-        return bom.backflush_suitability_line_ids.filtered(
+        return bom.backflush_suitability_line_ids
+
+    def row(self, bom, product):
+        return self.lines(bom).filtered(
             lambda line: line.product_id == product)
 
 
@@ -50,7 +55,7 @@ class TestSuitability(SuitabilityCase):
         self.assertEqual(self.bom.backflush_suitability_order_count, 3)
         self.assertEqual(self.bom.backflush_suitability_advice,
                          "Every component is consumed as planned: backflush fits this BoM.")
-        lines = self.bom.backflush_suitability_line_ids
+        lines = self.lines(self.bom)
         self.assertEqual(lines.mapped("product_id"), self.leg | self.top | self.screw)
         self.assertEqual(set(lines.mapped("suitability")), {"good"})
         self.assertEqual(set(lines.mapped("spread_pct")), {0.0})
@@ -165,7 +170,7 @@ class TestSuitability(SuitabilityCase):
         self.close_all(40, 48, 41)
         for _index in range(3):
             self.close(bom=other)
-        results = (self.bom | other)._backflush_suitability()
+        results = (self.bom | other).backflush_suitability_results()
         self.assertEqual(results[self.bom.id].level, "unsuitable")
         self.assertEqual(results[other.id].level, "good")
         self.assertEqual(results[other.id].order_count, 3)

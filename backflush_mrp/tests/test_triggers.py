@@ -234,13 +234,8 @@ class TestManual(BackflushAccountingCase):
         self.produce(production, 1)
         wizard_model = self.env["backflush.manual.confirm"]
         production_ui = production.with_context(lang="en_US")
-        # the web client path asks first
-        original = type(production)._backflush_interactive
-        type(production)._backflush_interactive = staticmethod(lambda: True)
-        try:
-            action = production_ui.button_mark_done()
-        finally:
-            type(production)._backflush_interactive = original
+        # the web client's button passes backflush_interactive: it asks first
+        action = production_ui.with_context(backflush_interactive=True).button_mark_done()
         self.assertEqual(action["res_model"], "backflush.manual.confirm")
         self.assertEqual(production.state, "progress")
         wizard = wizard_model.browse(action["res_id"])

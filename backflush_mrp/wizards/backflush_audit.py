@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
-from ..lib import conversion, quantities
+from ..lib import conversion
 
 CHECKS = [
     ("moves_vs_logs", "Stock moves match the logs"),
@@ -64,7 +64,7 @@ class BackflushAudit(models.TransientModel):
         yield from self._check_consumed_twice(production)
         yield from self._check_conversion(production)
         settlement = self.env["backflush.settlement"]
-        if settlement._settleable(production):
+        if settlement.settleable(production):
             yield from self._check_wip_and_variances(production)
 
     def _check_moves_vs_logs(self, production):
@@ -92,7 +92,7 @@ class BackflushAudit(models.TransientModel):
             # an operation may consume ahead of the order's recorded output
             released = max(produced, by_operation.get(line.operation_id, 0.0)) \
                 if line.trigger == "operation_done" else produced
-            standard = quantities.standard_qty(line.qty_per_unit, released, line.plain_uom())
+            standard = line.standard_qty(released)
             if float_compare(posted[line.product_id], standard,
                              precision_rounding=line.product_uom_id.rounding) > 0:
                 yield "consumed_twice", _(
@@ -103,15 +103,15 @@ class BackflushAudit(models.TransientModel):
     def _check_wip_and_variances(self, production):
         settlement = self.env["backflush.settlement"]
         currency = production.company_id.currency_id
-        residual = settlement._wip_balance(production)
+        residual = settlement.wip_balance(production)
         if not currency.is_zero(residual):
             yield "wip_zero", _("WIP of closed order %(mo)s is %(amount)s, not 0.00.") % {
                 "mo": production.name, "amount": residual}
         if production.product_id.cost_method != "standard":
             return
         finished_qty, finished_value = settlement.finished_qty_value(production)
-        target = settlement._target_variances(production, finished_qty, finished_value)
-        posted = settlement._posted_variances(production)[production.id]
+        target = settlement.target_variances(production, finished_qty, finished_value)
+        posted = settlement.posted_variances(production)[production.id]
         # each posting rounds on its own: allow a cent per component and absorption item
         postings = len(production.backflush_line_ids) + 2 * len(
             self.env["backflush.conversion"].sudo().search(

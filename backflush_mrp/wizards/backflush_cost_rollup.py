@@ -110,9 +110,10 @@ class BackflushCostRollup(models.TransientModel):
         new_costs, lines = {}, []
         for variant, bom in self._bottom_up(products):
             product = variant.with_context(force_company=company.id)
-            material = float_round(bom._backflush_material_cost(new_costs),
+            material = float_round(bom.backflush_material_cost_per_unit(new_costs),
                                    precision_digits=digits)
-            conversion = float_round(bom._backflush_conversion_cost(), precision_digits=digits)
+            conversion = float_round(bom.backflush_conversion_cost_per_unit(),
+                                     precision_digits=digits)
             new_cost = float_round(material + conversion, precision_digits=digits)
             new_costs[product.id] = new_cost
             qty = self._qty_on_hand(product, company)

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
-from ..lib import quantities, triggers
+from ..lib import triggers
+from ..models.backflush_log import EVENTS
 from ..models.selections import SHORTAGE_POLICIES, TRIGGERS
 from .dialog import open_in_dialog
 
@@ -13,6 +14,15 @@ class BackflushPreview(models.TransientModel):
     _description = "Backflush Preview"
 
     production_id = fields.Many2one("mrp.production", required=True, readonly=True)
+    event = fields.Selection([(key, label) for key, label in EVENTS if key != "reversal"],
+                             default="manual", required=True, readonly=True,
+                             help="The event previewed: Backflush Now posts as 'Posted by "
+                                  "hand'.")
+    workorder_id = fields.Many2one("mrp.workorder", readonly=True,
+                                   help="The work order of an operation event.")
+    problems = fields.Text(readonly=True,
+                           help="What the posting would record as exceptions, or why it "
+                                "would post nothing.")
     line_ids = fields.One2many("backflush.preview.line", "preview_id", readonly=True)
     conversion_line_ids = fields.One2many(
         "backflush.preview.conversion.line", "preview_id", "Labour and Overhead",
@@ -28,20 +38,27 @@ class BackflushPreview(models.TransientModel):
     @api.model
     def create(self, values):
         preview = super().create(values)
-        conversions = preview.env["backflush.conversion"]._preview_values(preview.production_id)
-        preview.write({"line_ids": [(0, 0, v) for v in preview._line_values()],
-                       "conversion_line_ids": [(0, 0, v) for v in conversions]})
+        conversions = preview.env["backflush.conversion"].preview_values(preview.production_id)
+        lines, problems = preview._line_values()
+        preview.write({"line_ids": [(0, 0, v) for v in lines],
+                       "conversion_line_ids": [(0, 0, v) for v in conversions],
+                       "problems": "\n".join(problems) or False})
         return preview
 
     def _line_values(self):
+        """([preview line values], [problem messages]) from the posting's own computation."""
         production = self.production_id
-        due_now = dict(self.env["backflush.posting"].due(production, "manual"))
+        due, plan, problems = self.env["backflush.posting"].preview(
+            production, self.event, self.workorder_id or None)
+        due = dict(due)
+        planned = {line: (qty, picks) for line, qty, picks in plan}
         produced = production.backflush_produced_qty()
+        Allocation = self.env["backflush.allocation"]
         values = []
         for line in production.backflush_line_ids:
-            uom = line.plain_uom()
-            to_post = due_now.get(line, 0.0)
-            available = self.env["backflush.allocation"].on_hand_qty(line)
+            to_post = due.get(line, 0.0)
+            posted, picks = planned.get(line, (0.0, []))
+            available = Allocation.on_hand_qty(line)
             values.append({
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_uom_id.id,
@@ -50,14 +67,17 @@ class BackflushPreview(models.TransientModel):
                 "trigger": line.trigger,
                 "shortage_policy": line.shortage_policy,
                 "location_id": line.location_id.id,
-                "qty_standard": quantities.standard_qty(line.qty_per_unit, produced, uom),
-                "qty_consumed": line.consumed_qty() + line.recorded_qty(),
+                "qty_standard": line.standard_qty(produced),
+                "qty_consumed": line.counted_qty(),
                 "qty_to_post": to_post,
+                "qty_posted": posted,
+                "lot_names": ", ".join("%s: %s" % (lot.name, qty) for lot, qty in picks
+                                       if lot) or False,
                 "qty_available": available,
                 "shortage": max(to_post - max(available, 0.0), 0.0),
-                "waiting": not triggers.fired("manual", line.trigger),
+                "waiting": not triggers.fired(self.event, line.trigger),
             })
-        return values
+        return values, [problem.name for problem in problems]
 
     # public: read-only
     def action_open(self):
@@ -91,6 +111,11 @@ class BackflushPreviewLine(models.TransientModel):
                                 digits=dp.get_precision("Product Unit of Measure"), readonly=True)
     qty_to_post = fields.Float("To Backflush Now",
                                digits=dp.get_precision("Product Unit of Measure"), readonly=True)
+    qty_posted = fields.Float("Posted Now", digits=dp.get_precision("Product Unit of Measure"),
+                              readonly=True,
+                              help="What the posting takes now, after the lots and the "
+                                   "shortage policy (0 when it would post nothing).")
+    lot_names = fields.Char("Lots", readonly=True)
     qty_available = fields.Float("Available", digits=dp.get_precision("Product Unit of Measure"),
                                  readonly=True)
     shortage = fields.Float(digits=dp.get_precision("Product Unit of Measure"), readonly=True)
