@@ -172,7 +172,6 @@ class BackflushMoveWriter(models.AbstractModel):
         lines = self._bulk_stock(consumptions, book, now)
         valuations = self._bulk_valuation(moves, lines)
         entries = self._bulk_entries(moves, valuations)
-        self._bulk_release_reservations(book)
         recorded = OrderedDict((c.move.id, lines[c.move.id]) for c in as_given)
         self._write(moves, recorded, valuations, entries, book, now)
         return moves
@@ -364,22 +363,20 @@ class BackflushMoveWriter(models.AbstractModel):
             raise NotReproduced(refusal)
         return entries
 
-    @api.model
-    def _bulk_release_reservations(self, book):
-        """Nothing more to compute: the book holds the released reservations (a phase
-        of its own for the benchmark's breakdown)."""
-        return book
-
     # -- writing ------------------------------------------------------------------------
     @api.model
     def _write(self, moves, lines, valuations, entries, book, now):
-        self.env["backflush.entry.writer"].create_posted(
-            [values for _move, values in entries])
+        self._write_entries(entries)
         self._write_quants(book)
         self._write_lines(lines, now)
         self._write_moves(moves, valuations, now)
         self._write_prices(valuations["prices"])
         self.env["stock.move"].recompute()
+
+    @api.model
+    def _write_entries(self, entries):
+        return self.env["backflush.entry.writer"].create_posted(
+            [values for _move, values in entries])
 
     @api.model
     def _write_quants(self, book):
