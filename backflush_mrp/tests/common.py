@@ -120,6 +120,16 @@ class BackflushCase(SavepointCase):
         wizard.do_produce()
         return wizard
 
+    def close_orders(self, quantities):
+        """One MO per quantity, made, produced whole and marked done."""
+        productions = self.env["mrp.production"]
+        for qty in quantities:
+            production = self.make_mo(qty)
+            self.produce(production, qty)
+            production.button_mark_done()
+            productions |= production
+        return productions
+
     def consumed(self, production, product):
         """What the MO's Consumed Materials show as consumed: its own done moves,
         in the component's UoM."""

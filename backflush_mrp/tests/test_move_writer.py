@@ -143,12 +143,7 @@ class WriterCase(BackflushAccountingCase):
     # -- the steps ------------------------------------------------------------------------
     def periodic_run(self, quantities):
         """MOs made and closed with every component periodic, then the scheduled run."""
-        productions = self.env["mrp.production"]
-        for qty in quantities:
-            production = self.make_mo(qty)
-            self.produce(production, qty)
-            production.button_mark_done()
-            productions |= production
+        productions = self.close_orders(quantities)
         result = self.env["mrp.production"]._cron_backflush_periodic()
         return productions, result
 

@@ -24,15 +24,6 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
         super().setUpClass()
         cls.env["backflush.rule"].create({"name": "End of shift", "trigger": "periodic"})
 
-    def _closed_orders(self, quantities):
-        productions = self.env["mrp.production"]
-        for qty in quantities:
-            production = self.make_mo(qty)
-            self.produce(production, qty)
-            production.button_mark_done()
-            productions |= production
-        return productions
-
     def _records(self, jobs):
         return self.env["queue.job"].search([("uuid", "in", [job.uuid for job in jobs])])
 
@@ -64,13 +55,13 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
     def test_jobs_post_the_same_stock_and_journal_items_as_the_inline_run(self):
         self.table.standard_price = 31.00  # a revision variance to settle too
         self.receive_everything(200)
-        inline = self._closed_orders([1, 2, 3])
+        inline = self.close_orders([1, 2, 3])
         self.assertEqual(self.on_hand(self.leg), 200)
         # in its caller's transaction the scheduled method still posts inline
         result = self.env["mrp.production"]._cron_backflush_periodic()
         self.assertEqual(result["posted"] & inline, inline)
         self.assertEqual(self.on_hand(self.leg), 176)
-        queued = self._closed_orders([1, 2, 3])
+        queued = self.close_orders([1, 2, 3])
         jobs = queued._backflush_enqueue_chunks(chunk_size=2)
         self.assertEqual([self._records([job]).record_ids for job in jobs],
                          [queued[:2].ids, queued[2:].ids])
@@ -87,7 +78,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
 
     def test_scheduled_action_enqueues_and_the_jobs_post(self):
         self.receive_everything(100)
-        productions = self._closed_orders([2, 3])
+        productions = self.close_orders([2, 3])
         cron = self.env.ref("backflush_mrp.ir_cron_backflush_periodic")
         cron.sudo(cron.user_id).ir_actions_server_id.run()
         self.assertEqual(self.on_hand(self.leg), 100, "the scheduled action posts nothing")
@@ -110,7 +101,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
 
     def test_two_cron_runs_enqueue_each_chunk_once(self):
         self.receive_everything(100)
-        productions = self._closed_orders([1, 1, 1, 1, 1])
+        productions = self.close_orders([1, 1, 1, 1, 1])
         Production = self.env["mrp.production"]
         first = Production._cron_backflush_periodic(commit_chunks=True, chunk_size=2)
         self.assertTrue(first)
@@ -122,7 +113,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
         self.assertEqual(set(self._waiting()), set(pending.ids))
         self.assertEqual(set(self._waiting().values()), {1}, "an MO in two waiting jobs")
         # an MO closed since: the next run enqueues it alone
-        late = self._closed_orders([1])
+        late = self.close_orders([1])
         added = Production._cron_backflush_periodic(commit_chunks=True, chunk_size=2)
         self.assertEqual([self._records(added).record_ids], [late.ids])
         self.assertEqual(self._waiting()[late.id], 1)
@@ -139,7 +130,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
         self.assertEqual([self.consumed(mo, self.leg) for mo in chunk], [4, 4])
 
     def test_related_action_opens_the_jobs_manufacturing_orders(self):
-        productions = self._closed_orders([1, 1, 1])
+        productions = self.close_orders([1, 1, 1])
         chunk = self._records([productions._backflush_delay_chunk()])
         action = chunk.open_related_action()
         self.assertEqual((action["res_model"], action["view_mode"], action["domain"]),
@@ -153,7 +144,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
     def test_jobs_run_on_the_backflush_channel(self):
         channel = self.env.ref("backflush_mrp_queue.channel_backflush")
         self.assertEqual(channel.complete_name, "root.backflush")
-        productions = self._closed_orders([1, 1])
+        productions = self.close_orders([1, 1])
         records = self._records([productions._backflush_delay_chunk(),
                                  productions[0]._backflush_delay_retry()])
         self.assertEqual(records.mapped("channel"), ["root.backflush", "root.backflush"])
@@ -162,7 +153,7 @@ class TestPeriodicOnJobQueue(BackflushAccountingCase):
     def test_update_from_11_0_1_gives_the_scheduled_action_and_waiting_jobs_back(self):
         """11.0.1 set the cron's code, left its job on root and ran it with an id list."""
         self.receive_everything(100)
-        productions = self._closed_orders([1, 2])
+        productions = self.close_orders([1, 2])
         cron = self.env.ref("backflush_mrp.ir_cron_backflush_periodic")
         code = cron.code
         cron.code = "model._cron_backflush_periodic_jobs()"
