@@ -33,10 +33,12 @@ class QuantBook(object):
 
     quants: {key: [quant dict with id, quantity, reserved_quantity, in_date]};
     new quants get id None. Deleted quants are collected in ``deleted``.
+    reserving: {key: ids of the open moves' lines that reserve there}.
     """
 
-    def __init__(self, quants):
+    def __init__(self, quants, reserving=None):
         self.quants = quants
+        self.reserving = reserving if reserving is not None else {}
         self.deleted = []
         self.created = []
 
@@ -44,7 +46,7 @@ class QuantBook(object):
         return self.quants.setdefault(key, [])
 
     def release(self, key, qty, rounding):
-        """_update_reserved_quantity(-qty, strict=True)."""
+        """_update_reserved_quantity of -qty, strictly on key's quants."""
         quants = self._of(key)
         reserved = sum(quant["reserved_quantity"] for quant in quants)
         if float_compare(qty, reserved, precision_rounding=rounding) > 0:
@@ -103,7 +105,6 @@ def consume_on_lines(lines, qty, rounding):
         if float_compare(done, line["product_uom_qty"], precision_rounding=line["rounding"]) < 0:
             raise NotReproduced("a reserved move line would be split")
         line["qty_done"] = done
-        line["consumed"] = True
     if float_compare(qty, 0, precision_rounding=rounding) > 0:
         return qty
     return 0.0

@@ -209,9 +209,7 @@ class BackflushMoveWriter(models.AbstractModel):
                 {"id": q.id, "quantity": q.quantity, "reserved_quantity": q.reserved_quantity,
                  "in_date": q.in_date or False} for q in ordered]
         self._lock_quants(quants)
-        quant_book = QuantBook(book)
-        quant_book.reserving = self._reserving_lines(products, sources)
-        return quant_book
+        return QuantBook(book, self._reserving_lines(products, sources))
 
     @api.model
     def _reserving_lines(self, products, locations):
