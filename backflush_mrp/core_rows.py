@@ -14,7 +14,11 @@ the ORM does around a create or a write:
   on them, are marked to recompute (``modified``) and recomputed by the ORM
   itself (``recompute``), so that related and computed columns (an item's
   balance, a move line's state, an entry's amount...) are Odoo's own;
-- Python constraints are checked (``_validate_fields``).
+- Python constraints are checked (``_validate_fields``);
+- the ORM cache holds what was written, as a read of the rows would
+  (``_fill_cache``), and the recomputes and constraints that follow read
+  only the fields they use (``_lean``), instead of reading every column of
+  the rows again.
 
 They do not call the models' ``create``/``write`` overrides: the writer
 uses them only where it stands in for code whose overrides it checked (see
@@ -36,17 +40,87 @@ def _defaults(model, names):
     return {name: value for name, value in added.items() if name not in names}
 
 
-def _column_items(model, vals):
-    """[(column, SQL value)] of vals' stored columns, converted as _create converts."""
-    items = []
-    for name, value in vals.items():
-        field = model._fields[name]
-        if not (field.store and field.column_type) or field.inherited:
-            continue
-        if hasattr(field, "selection") and value:
-            model._check_selection_field_value(name, value)
-        items.append((name, field.convert_to_column(value, model, vals)))
-    return items
+class _Columns:
+    """Conversions of one create or write call, each done once per value.
+
+    A chunk writes thousands of rows whose values repeat (accounts, products,
+    states, amounts): a field's conversion of a value to its column, and of
+    the column to the cache, depends on nothing else (a monetary amount on
+    the currency given with it, which is part of the key).
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.columns = {}
+        self.to_column = {}
+        self.to_cache = {}
+
+    def is_column(self, name):
+        if name not in self.columns:
+            field = self.model._fields[name]
+            self.columns[name] = bool(field.store and field.column_type and not field.inherited)
+        return self.columns[name]
+
+    def items(self, vals):
+        """[(column, SQL value)] of vals' stored columns, converted as _create converts."""
+        items = []
+        for name, value in vals.items():
+            if not self.is_column(name):
+                continue
+            field = self.model._fields[name]
+            currency = getattr(field, "currency_field", None)
+            key = (name, value, vals.get(currency) if currency else None)
+            try:
+                column = self.to_column[key]
+            except KeyError:
+                if hasattr(field, "selection") and value:
+                    self.model._check_selection_field_value(name, value)
+                column = self.to_column[key] = field.convert_to_column(value, self.model, vals)
+            except TypeError:   # an unhashable value
+                column = field.convert_to_column(value, self.model, vals)
+            items.append((name, column))
+        return items
+
+    def cache_values(self, row, names):
+        """{name: cache value} of a row's columns, as _read_from_database converts them
+        (NULL for a missing column)."""
+        values = {}
+        for name in names:
+            column = row.get(name)
+            key = (name, column)
+            try:
+                values[name] = self.to_cache[key]
+            except KeyError:
+                values[name] = self.to_cache[key] = self.model._fields[name].convert_to_cache(
+                    column, self.model, validate=False)
+        return values
+
+
+def _cacheable(field):
+    """Is a column's cache value what _read_from_database makes of the column?
+
+    Computed fields are left to their compute, translated ones to their
+    translation, non-scalar columns to a read.
+    """
+    return (field.store and field.column_type and not field.compute and not field.inherited
+            and not field.translate
+            and field.type not in ("binary", "html", "text", "reference", "serialized"))
+
+
+def _fill_cache(records, rows, names, columns):
+    """Put each row's column values of names into its record's cache."""
+    for record, row in zip(records, rows):
+        record._cache.update(columns.cache_values(row, names))
+
+
+def _lean(records):
+    """records for the recomputes and constraints that follow a set-based write.
+
+    They read few fields of thousands of rows, many of them just written and
+    so invalidated: with the ORM's prefetching, each such read would fetch
+    every column of the rows again (see ..read_ahead).
+    """
+    return records.with_context(prefetch_fields=False)
 
 
 def create_rows(model, vals_list, computed=()):
@@ -59,13 +133,14 @@ def create_rows(model, vals_list, computed=()):
     if not vals_list:
         return model.browse()
     cr = model.env.cr
+    converter = _Columns(model)
     by_keys = {}
     rows = []
     for vals in vals_list:
         keys = frozenset(vals)
         if keys not in by_keys:
             by_keys[keys] = _defaults(model, keys)
-        rows.append(dict(_column_items(model, dict(by_keys[keys], **vals))))
+        rows.append(dict(converter.items(dict(by_keys[keys], **vals))))
     columns = sorted(set().union(*rows))
     magic = ["create_uid", "write_uid"] if model._log_access else []
     template = "(%s%s)" % (",".join(["%s"] * (len(columns) + len(magic))),
@@ -81,19 +156,25 @@ def create_rows(model, vals_list, computed=()):
                  values=_values_clause(cr, values, template))
         ids += [row[0] for row in cr.fetchall()]
     records = model.browse(ids)
-    records.modified(model._fields)
+    lean = _lean(records)
+    lean.modified(model._fields)
+    _fill_cache(records, rows, [name for name in columns
+                                if _cacheable(model._fields[name]) or name in computed], converter)
     for name in computed:
         records._recompute_done(model._fields[name])
-    records._validate_fields(columns)
+    lean._validate_fields(columns)
     return records
 
 
 def write_rows(model, updates):
     """records.write(vals) for {id: vals}, one UPDATE per set of written columns."""
     cr = model.env.cr
+    converter = _Columns(model)
     by_columns = {}
+    written = []
     for record_id, vals in updates.items():
-        items = _column_items(model, vals)
+        items = converter.items(vals)
+        written.append(dict(items))
         by_columns.setdefault(tuple(name for name, _value in items), []).append(
             (record_id,) + tuple(value for _name, value in items))
     for columns, rows in by_columns.items():
@@ -117,8 +198,12 @@ def write_rows(model, updates):
     records = model.browse(list(updates))
     names = sorted({name for vals in updates.values() for name in vals})
     model.invalidate_cache(names, records.ids)
-    records.modified(names)
-    records._validate_fields(names)
+    lean = _lean(records)
+    lean.modified(names)
+    for record, row in zip(records, written):
+        _fill_cache(record, [row], [name for name in row if _cacheable(model._fields[name])],
+                    converter)
+    lean._validate_fields(names)
     return records
 
 

@@ -12,7 +12,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from psycopg2.extensions import TransactionRollbackError
 
+from ..read_ahead import POSTING_READS, read_ahead
+
 _logger = logging.getLogger(__name__)
+
 
 
 class BackflushChunk(models.AbstractModel):
@@ -126,17 +129,14 @@ class BackflushChunk(models.AbstractModel):
 
     @api.model
     def _prefetch_chunk(self, productions):
-        """Read what preparing the chunk's MOs reads, for all of them at once.
+        """Read what preparing and posting the chunk's MOs reads, for all of them at once.
 
         The ORM prefetches a field for the records of the recordset it is read
-        from; the posting reads each MO's lines and moves through small
-        filtered recordsets, which would cost queries per MO.
+        from, and all the columns of their model; the posting reads each MO's
+        lines and moves through small filtered recordsets, and few columns of
+        them (see ..read_ahead).
         """
-        productions.mapped("backflush_line_ids.move_ids.state")
-        productions.mapped("backflush_line_ids.move_ids.move_line_ids.qty_done")
-        productions.mapped("move_finished_ids.state")
-        productions.mapped("move_finished_ids.move_line_ids.qty_done")
-        productions.mapped("workorder_ids.qty_produced")
+        read_ahead(productions, POSTING_READS)
         productions.mapped("backflush_exception_ids.state")
         productions.mapped("backflush_log_ids")
 
@@ -157,8 +157,6 @@ class BackflushChunk(models.AbstractModel):
         Posting = self.env["backflush.posting"]
         postings = []
         productions = self.env["mrp.production"].browse([mo.id for mo, _ready in prepared])
-        # the logs read what the posting changed: again at once
-        self._prefetch_chunk(productions)
         for production, (plan, problems, _moves) in prepared:
             Posting.queue_problems(production, problems)
             own = done_moves.browse(own_moves.get(production.id, []))

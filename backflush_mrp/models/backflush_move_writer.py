@@ -34,6 +34,7 @@ from ..lib.stock_arithmetic import (
     out_valuation,
     take_fifo,
 )
+from ..read_ahead import browse_along
 
 _logger = logging.getLogger(__name__)
 
@@ -338,6 +339,9 @@ class BackflushMoveWriter(models.AbstractModel):
     @api.model
     def _bulk_entries(self, moves, valuations):
         """[(move, entry values with line values)] as _account_entry_move makes them."""
+        # stock_account reads the company-dependent accounts of each move's template
+        # and category: browsed from the moves first, they are computed once for all
+        browse_along(moves, "product_id.product_tmpl_id.categ_id")
         entries = []
         for move in moves:
             product = move.product_id

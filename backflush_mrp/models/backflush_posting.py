@@ -15,6 +15,7 @@ from psycopg2.extensions import TransactionRollbackError
 from ..exceptions import BackflushProblem, LockedPeriodProblem
 from ..lib import triggers
 from ..lib.stock_arithmetic import Consumption
+from ..read_ahead import POSTING_READS, read_ahead
 
 _logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class BackflushPosting(models.AbstractModel):
             # Odoo's own path, untouched (benchmarks compare with it)
             result["skipped"] = productions
             return result
+        read_ahead(productions, POSTING_READS)
         for production in productions:
             try:
                 with self.env.cr.savepoint():

@@ -5,11 +5,21 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
 
+from ..read_ahead import read_ahead
 from .selections import BACKFLUSH_STATES
 
 # orders per chunk of the periodic run: their moves are posted in one _action_done
 PERIODIC_CHUNK = 200
 PENDING_SCAN_LINES = 5000
+# what a component's pending quantity reads (its done moves, the MO's output)
+PENDING_READS = (
+    "qty_per_unit", "trigger", "product_uom_id.factor", "product_uom_id.rounding",
+    "product_uom_id.category_id", "move_ids.state", "move_ids.product_qty",
+    "production_id.product_id", "production_id.product_uom_id",
+    "production_id.move_finished_ids.state", "production_id.move_finished_ids.product_id",
+    "production_id.move_finished_ids.product_qty",
+    "production_id.move_finished_ids.product_uom",
+)
 
 # a report of more units than this is a scanner fault, not production
 MAX_REPORTED_QTY = 1000000
@@ -374,8 +384,9 @@ class MrpProduction(models.Model):
         # slice by slice, the cache emptied after each: a run's memory does not
         # grow with the number of orders waiting
         for start in range(0, len(lines), PENDING_SCAN_LINES):
-            pending.update(lines[start:start + PENDING_SCAN_LINES].filtered(
-                "qty_pending").mapped("production_id").ids)
+            scanned = lines[start:start + PENDING_SCAN_LINES]
+            read_ahead(scanned, PENDING_READS)
+            pending.update(scanned.filtered("qty_pending").mapped("production_id").ids)
             self.invalidate_cache()
         return self.browse(sorted(pending))
 

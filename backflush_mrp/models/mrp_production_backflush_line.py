@@ -92,10 +92,14 @@ class MrpProductionBackflushLine(models.Model):
         return quantities.due_qty(self.qty_per_unit, released, self.counted_qty(),
                                   self.plain_uom())
 
-    def pending_qty(self, produced):
-        """What the produced quantity calls for and no done move consumed yet."""
-        return quantities.due_qty(self.qty_per_unit, produced, self.consumed_qty(),
-                                  self.plain_uom())
+    def pending_qty(self, produced, consumed=None):
+        """What the produced quantity calls for and no done move consumed yet.
+
+        consumed: consumed_qty(), when the caller has it already.
+        """
+        if consumed is None:
+            consumed = self.consumed_qty()
+        return quantities.due_qty(self.qty_per_unit, produced, consumed, self.plain_uom())
 
     def picks(self, qty, taken=None):
         """([(lot or empty, qty)], problem or None): the lots backflush.allocation takes."""
@@ -109,7 +113,7 @@ class MrpProductionBackflushLine(models.Model):
             produced = produced_by_mo.get(line.production_id.id, 0.0)
             line.qty_standard = line.standard_qty(produced)
             line.qty_consumed = line.consumed_qty()
-            line.qty_pending = line.pending_qty(produced)
+            line.qty_pending = line.pending_qty(produced, line.qty_consumed)
             if line.trigger == "manual":
                 line.state = "manual"
             elif line.qty_pending:
