@@ -222,6 +222,55 @@ class TestWriterCompletion(WriterCase):
         self.assertEqual(self.on_hand(glue, lot=lot), 6.0)
 
 
+
+class TestWriterCache(WriterCase):
+    """The set-based writes leave in the ORM cache what a read of their rows gives."""
+
+    WRITTEN = {"stock.move": ("state", "value", "remaining_qty", "price_unit"),
+               "stock.move.line": ("qty_done", "product_uom_qty", "lot_produced_id"),
+               "stock.quant": ("quantity", "reserved_quantity"),
+               "account.move": ("journal_id", "ref", "state"),
+               "account.move.line": ("account_id", "debit", "credit", "product_id")}
+
+    def _cached(self, records):
+        """{(model, id, field): value as written} of records' cached stored columns."""
+        found = {}
+        for record in records:
+            for name, field in record._fields.items():
+                if field.store and field.column_type and not field.compute \
+                        and self.env.cache.contains(record, field):
+                    found[(record._name, record.id, name)] = field.convert_to_write(
+                        record[name], record)
+        return found
+
+    def test_cache_holds_the_rows_as_written(self):
+        self.rule(name="End of shift", trigger="periodic")
+        self.receive_everything()
+        productions = self.close_orders([2, 3])
+        moves = productions.mapped("move_raw_ids")
+        result = self.env["mrp.production"]._cron_backflush_periodic()
+        self.assertEqual(result["odoo_path"], [], "the writer posted set-based")
+        entries = moves.mapped("account_move_ids")
+        quants = self.env["stock.quant"].search(
+            [("product_id", "in", moves.mapped("product_id").ids)])
+        cached = {}
+        for records in (moves, moves.mapped("move_line_ids"), quants, entries,
+                        entries.mapped("line_ids")):
+            cached.update(self._cached(records))
+        for model, names in self.WRITTEN.items():
+            for name in names:
+                self.assertTrue(any(key[0] == model and key[2] == name for key in cached),
+                                "%s.%s was not left in the cache" % (model, name))
+        self.env["stock.move"].invalidate_cache()   # all models, all fields
+        read = {}
+        for model, record_id, name in cached:
+            record = self.env[model].browse(record_id)
+            read[(model, record_id, name)] = record._fields[name].convert_to_write(
+                record[name], record)
+        differ = {key: (value, read[key]) for key, value in cached.items()
+                  if value != read[key]}
+        self.assertEqual(differ, {}, "cached values (left) that the rows do not hold (right)")
+
 def overriding_action_done(odoo_class, calls):
     """What loading a module with `_inherit = "stock.move"` that extends
     _action_done puts in the registry; calls records each call's moves."""
