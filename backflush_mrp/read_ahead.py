@@ -24,6 +24,12 @@ MOVE_READS = (
     "move_line_ids.lot_produced_id", "move_line_ids.package_id", "move_line_ids.owner_id",
     "move_line_ids.result_package_id", "move_line_ids.done_wo", "move_line_ids.move_id",
 )
+# of finished moves: what the produced quantity, the final lot and the settlement read
+FINISHED_MOVE_READS = (
+    "state", "product_id", "product_uom", "product_qty", "product_uom_qty", "scrapped",
+    "value", "backflush_reversal_of_id", "company_id", "move_line_ids.qty_done",
+    "move_line_ids.lot_id", "move_line_ids.product_uom_id", "move_line_ids.move_id",
+)
 POSTING_READS = tuple(
     ["name", "state", "company_id", "product_id", "product_uom_id", "product_qty",
      "backflush_state", "backflush_shipped_qty", "procurement_group_id", "bom_id",
@@ -34,7 +40,7 @@ POSTING_READS = tuple(
         "shortage_policy", "location_id", "operation_id", "bom_line_id", "rule_id",
         "company_id")]
     + ["backflush_line_ids.move_ids.%s" % path for path in MOVE_READS]
-    + ["move_finished_ids.%s" % path for path in MOVE_READS])
+    + ["move_finished_ids.%s" % path for path in FINISHED_MOVE_READS])
 
 
 def read_ahead(records, paths):

@@ -272,7 +272,20 @@ class BackflushConversion(models.Model):
     @api.model
     def operation_costs(self, production):
         """[lib OperationCost] of the operations that absorbed on this MO (net)."""
-        records = self.sudo().search([("production_id", "=", production.id)])
+        return self.operation_costs_many(production)[production.id]
+
+    @api.model
+    def operation_costs_many(self, productions):
+        """{MO id: operation_costs(MO)} for productions, read at once."""
+        records = self.sudo().search([("production_id", "in", productions.ids)])
+        by_production = defaultdict(records.browse)
+        for record in records:
+            by_production[record.production_id.id] |= record
+        return {production.id: self._operation_costs(by_production[production.id])
+                for production in productions}
+
+    @api.model
+    def _operation_costs(self, records):
         by_operation = defaultdict(records.browse)
         for record in records:
             by_operation[record.operation_id] |= record

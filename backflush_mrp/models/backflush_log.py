@@ -57,9 +57,16 @@ class BackflushLog(models.Model):
     @api.model
     def record_many(self, event, postings):
         """The logs of many postings [(production, plan, moves, entries)], written at once."""
-        return bulk.create_many(self.sudo(), [self._values(production, event, plan, moves,
-                                                           entries)
-                                              for production, plan, moves, entries in postings])
+        posted = self.env["stock.move"].union(*[moves for _mo, _plan, moves, _e in postings])
+        entries_of_move = defaultdict(list)
+        for entry in self._journal_entries(posted):
+            entries_of_move[entry.stock_move_id.id].append(entry.id)
+        Entry = self.env["account.move"]
+        return bulk.create_many(self.sudo(), [self._values(
+            production, event, plan, moves,
+            Entry.browse([e for move_id in moves.ids for e in entries_of_move[move_id]])
+            if entries is None else entries)
+            for production, plan, moves, entries in postings])
 
     @api.model
     def _values(self, production, event, plan, moves, entries=None):

@@ -127,8 +127,13 @@ class BackflushSettlement(models.AbstractModel):
         return qty, value
 
     @api.model
-    def _variance_inputs(self, production, finished_qty, finished_value, mirrors=None):
-        """The arguments of ..lib.conversion.all_variances and settle for the MO."""
+    def _variance_inputs(self, production, finished_qty, finished_value, mirrors=None,
+                         operation_costs=None):
+        """The arguments of ..lib.conversion.all_variances and settle for the MO.
+
+        operation_costs: backflush.conversion.operation_costs of the MO, when
+        the caller read them for many MOs at once.
+        """
         # finished goods are credited to WIP at what they were really posted at
         unit_standard = finished_value / finished_qty if finished_qty else 0.0
         Conversion = self.env["backflush.conversion"]
@@ -136,7 +141,8 @@ class BackflushSettlement(models.AbstractModel):
             "components": self._components(production, finished_qty, mirrors),
             "finished_qty": finished_qty,
             "finished_standard_price": unit_standard,
-            "operation_costs": Conversion.operation_costs(production),
+            "operation_costs": Conversion.operation_costs(production)
+            if operation_costs is None else operation_costs,
             "produced_qty": Conversion.bom_qty(production, finished_qty,
                                                production.product_id.uom_id),
             "costing_lot_size": production.bom_id.backflush_lot_size()
@@ -172,28 +178,31 @@ class BackflushSettlement(models.AbstractModel):
             lambda mo: not mo.company_id.currency_id.is_zero(balances[mo.id]))
         mirrors = self._mirrors(open_mos.mapped("move_raw_ids") | open_mos.mapped(
             "move_finished_ids"))
-        posted = self.posted_variances(open_mos.filtered(
-            lambda mo: mo.product_id.cost_method == "standard"))
+        at_standard = open_mos.filtered(lambda mo: mo.product_id.cost_method == "standard")
+        posted = self.posted_variances(at_standard)
+        operation_costs = self.env["backflush.conversion"].operation_costs_many(at_standard)
         entries = []
         for production in open_mos:
             residual = balances[production.id]
             if production.product_id.cost_method == "standard":
                 items = self._variance_items(production, residual, mirrors,
-                                             posted[production.id])
+                                             posted[production.id],
+                                             operation_costs[production.id])
             else:
                 items = self._capitalise(production, residual)
             entries.append(self._entry_values(production, items))
         return self._create_entries(entries)
 
     @api.model
-    def _variance_items(self, production, residual, mirrors, posted):
+    def _variance_items(self, production, residual, mirrors, posted, operation_costs):
         currency = production.company_id.currency_id
         finished_qty, finished_value = self.finished_qty_value(production, mirrors)
         # the tested arithmetic of ..lib: what is due less what is booked, rounded
         # so that the amounts clear the residual exactly
         amounts = conversion.settle(
             wip_residual=residual, rounding=currency.rounding, posted=posted,
-            **self._variance_inputs(production, finished_qty, finished_value, mirrors))
+            **self._variance_inputs(production, finished_qty, finished_value, mirrors,
+                                    operation_costs))
         items = []
         for kind in conversion.VARIANCE_TYPES:
             amount = amounts.get(kind)

@@ -377,8 +377,13 @@ class MrpProduction(models.Model):
     @api.model
     def _backflush_pending_periodic(self):
         """MOs with components waiting for the periodic run, oldest first."""
+        # a done MO whose backflush is done has nothing left to post (marking done,
+        # every posting, exception and reversal update that state): the run does
+        # not read the components of all the MOs of the past again
         lines = self.env["mrp.production.backflush.line"].search(
-            [("trigger", "=", "periodic"), ("production_id.state", "!=", "cancel")],
+            [("trigger", "=", "periodic"), ("production_id.state", "!=", "cancel"),
+             "|", ("production_id.state", "!=", "done"),
+             ("production_id.backflush_state", "!=", "done")],
             order="production_id")
         pending = set()
         # slice by slice, the cache emptied after each: a run's memory does not
