@@ -81,19 +81,15 @@ class _Columns:
             items.append((name, column))
         return items
 
-    def cache_values(self, row, names):
-        """{name: cache value} of a row's columns, as _read_from_database converts them
-        (NULL for a missing column)."""
-        values = {}
-        for name in names:
-            column = row.get(name)
-            key = (name, column)
-            try:
-                values[name] = self.to_cache[key]
-            except KeyError:
-                values[name] = self.to_cache[key] = self.model._fields[name].convert_to_cache(
-                    column, self.model, validate=False)
-        return values
+    def cache_value(self, field, column):
+        """The cache value of a column, as _read_from_database converts it."""
+        key = (field.name, column)
+        try:
+            return self.to_cache[key]
+        except KeyError:
+            value = self.to_cache[key] = field.convert_to_cache(column, self.model,
+                                                                validate=False)
+            return value
 
 
 def _cacheable(field):
@@ -108,9 +104,13 @@ def _cacheable(field):
 
 
 def _fill_cache(records, rows, names, columns):
-    """Put each row's column values of names into its record's cache."""
+    """Put each row's column values of names into its record's cache (NULL for a
+    column the row has not)."""
+    cache = records.env.cache
+    fields = [records._fields[name] for name in names]
     for record, row in zip(records, rows):
-        record._cache.update(columns.cache_values(row, names))
+        for field in fields:
+            cache.set(record, field, columns.cache_value(field, row.get(field.name)))
 
 
 def _lean(records):
