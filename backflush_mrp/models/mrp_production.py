@@ -207,9 +207,14 @@ class MrpProduction(models.Model):
             if not pending:
                 open_moves._action_cancel()
                 continue
+            kept = open_moves[:1]
             open_moves[1:]._action_cancel()
-            open_moves[:1].write({"product_uom_qty": line.product_uom_id._compute_quantity(
-                pending, open_moves[:1].product_uom)})
+            demand = line.product_uom_id._compute_quantity(pending, kept.product_uom)
+            # writing a reserved move's demand costs Odoo a reservation check: only a
+            # change is written (the usual MO consumed nothing of it yet)
+            if kept and float_compare(demand, kept.product_uom_qty,
+                                      precision_rounding=kept.product_uom.rounding):
+                kept.write({"product_uom_qty": demand})
 
     # -- public interface (SPEC section 6) --------------------------------
     def _backflush_check_rights(self):

@@ -71,6 +71,20 @@ class TestPendingTriggers(BackflushCase):
         self.assertEqual(leg.state, "manual")
         self.assertFalse(leg.move_ids.filtered(lambda m: m.state not in ("done", "cancel")))
 
+    def test_closing_short_leaves_pending_moves_asking_for_what_is_due(self):
+        self.rule(name="Screws at end of day", product_id=self.screw.id, trigger="periodic")
+        self.stock_everything(100)
+        full = self.make_mo(5)
+        self.produce(full, 5)
+        full.button_mark_done()
+        short = self.make_mo(5)
+        self.produce(short, 3)
+        short.button_mark_done()
+        for production, pending in ((full, 40), (short, 24)):
+            screw = self.line_of(production, self.screw)
+            open_screw = screw.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            self.assertEqual((screw.qty_pending, open_screw.product_uom_qty), (pending, pending))
+
     def test_mixed_triggers_make_a_partial_backflush(self):
         self.rule(name="Tops on shipment", product_id=self.top.id, trigger="shipment")
         self.stock_everything(100)
