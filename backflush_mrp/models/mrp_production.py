@@ -209,11 +209,13 @@ class MrpProduction(models.Model):
                 continue
             kept = open_moves[:1]
             open_moves[1:]._action_cancel()
+            if not kept:
+                continue
             demand = line.product_uom_id._compute_quantity(pending, kept.product_uom)
             # writing a reserved move's demand costs Odoo a reservation check: only a
             # change is written (the usual MO consumed nothing of it yet)
-            if kept and float_compare(demand, kept.product_uom_qty,
-                                      precision_rounding=kept.product_uom.rounding):
+            if float_compare(demand, kept.product_uom_qty,
+                             precision_rounding=kept.product_uom.rounding):
                 kept.write({"product_uom_qty": demand})
 
     # -- public interface (SPEC section 6) --------------------------------
