@@ -26,4 +26,5 @@ from . import (
     res_company,
     res_config_settings,
     stock_move,
+    stock_move_line,
 )
