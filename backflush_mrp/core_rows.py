@@ -200,9 +200,16 @@ def write_rows(model, updates):
     model.invalidate_cache(names, records.ids)
     lean = _lean(records)
     lean.modified(names)
-    for record, row in zip(records, written):
-        _fill_cache(record, [row], [name for name in row if _cacheable(model._fields[name])],
-                    converter)
+    # the rows that wrote the same columns fill the cache together
+    cached = {name for name in names if _cacheable(model._fields[name])}
+    by_written = {}
+    for record_id, row in zip(records.ids, written):
+        group_ids, group_rows = by_written.setdefault(tuple(sorted(cached.intersection(row))),
+                                                      ([], []))
+        group_ids.append(record_id)
+        group_rows.append(row)
+    for cached_names, (group_ids, group_rows) in by_written.items():
+        _fill_cache(records.browse(group_ids), group_rows, cached_names, converter)
     lean._validate_fields(names)
     return records
 

@@ -162,8 +162,10 @@ class BackflushChunk(models.AbstractModel):
             own = done_moves.browse(own_moves.get(production.id, []))
             postings.append((production, plan, own, entries if own else None))
         logs = self.env["backflush.log"].record_many(event, postings)
-        self.env["backflush.settlement"].settle(productions)
-        productions.backflush_update_state()
+        # nothing the settlement writes changes what is pending
+        pending = productions.backflush_with_pending()
+        self.env["backflush.settlement"].settle(productions, pending)
+        productions.backflush_update_state(pending)
         return logs
 
     @api.model

@@ -39,24 +39,25 @@ class BackflushEntryWriter(models.AbstractModel):
     @api.model
     def refusal(self, entries):
         """Why entries (dicts: journal_id, date, ref, items...) cannot be written set-based."""
-        Journal = self.env["account.journal"]
-        Account = self.env["account.account"]
-        for entry in entries:
-            journal = Journal.browse(entry["journal_id"])
+        # a chunk's thousands of items share a few journals and accounts: each is checked once
+        journal_ids = sorted({entry["journal_id"] for entry in entries})
+        account_ids = sorted({item["account_id"] for entry in entries for item in entry["items"]})
+        for journal in self.env["account.journal"].browse(journal_ids):
             if journal.type_control_ids or journal.account_control_ids or \
                     journal.type in ("sale", "purchase"):
                 return "journal %s has entry controls or is a sale or purchase journal" \
                     % journal.display_name
             if not journal.sequence_id:
                 return "journal %s has no sequence" % journal.display_name
+        for account in self.env["account.account"].browse(account_ids):
+            if account.deprecated or account.reconcile or \
+                    account.internal_type == "liquidity" or \
+                    (account.currency_id and account.currency_id
+                     != account.company_id.currency_id):
+                return "account %s is deprecated, reconcilable or in another " \
+                    "currency" % account.code
+        for entry in entries:
             for item in entry["items"]:
-                account = Account.browse(item["account_id"])
-                if account.deprecated or account.reconcile or \
-                        account.internal_type == "liquidity" or \
-                        (account.currency_id and account.currency_id
-                         != account.company_id.currency_id):
-                    return "account %s is deprecated, reconcilable or in another " \
-                        "currency" % account.code
                 if any(item.get(name) for name in ("tax_ids", "tax_line_id",
                                                     "analytic_account_id", "analytic_tag_ids",
                                                     "currency_id", "amount_currency",
@@ -80,17 +81,19 @@ class BackflushEntryWriter(models.AbstractModel):
                  name=name, state="posted", **self._entry_computed(entry))
             for entry, name in zip(entries, names)], computed=ENTRY_COMPUTED)
         Item = self.env["account.move.line"].sudo()
+        of_account = self._of_accounts(entries)
         core_rows.create_rows(Item, [
             dict(item, move_id=record.id,
                  date_maturity=item.get("date_maturity") or entry["date"],
-                 **self._item_computed(entry, item))
+                 **self._item_computed(entry, item, of_account))
             for entry, record in zip(entries, records) for item in entry["items"]],
             computed=ITEM_COMPUTED)
         # the entries' own computed fields are theirs already, whatever the items marked
         for name in ENTRY_COMPUTED:
             records._recompute_done(Entry._fields[name])
         Entry.recompute()
-        records._post_validate()
+        # it reads a few fields of the entries and their items: not every column again
+        records.with_context(prefetch_fields=False)._post_validate()
         return records
 
     @api.model
@@ -107,17 +110,23 @@ class BackflushEntryWriter(models.AbstractModel):
                 "company_id": company.id}
 
     @api.model
-    def _item_computed(self, entry, item):
-        account = self.env["account.account"].browse(item["account_id"])
+    def _item_computed(self, entry, item, of_account):
         debit, credit = item.get("debit", 0.0), item.get("credit", 0.0)
-        return {"balance": debit - credit, "debit_cash_basis": debit,
-                "credit_cash_basis": credit, "balance_cash_basis": debit - credit,
-                "company_currency_id": account.company_id.currency_id.id,
-                "amount_residual": 0.0, "amount_residual_currency": 0.0, "reconciled": False,
-                "tax_base_amount": 0.0, "ref": entry.get("ref") or False,
-                "journal_id": entry["journal_id"], "date": entry["date"],
-                "company_id": account.company_id.id, "user_type_id": account.user_type_id.id,
-                "statement_id": False}
+        return dict(of_account[item["account_id"]],
+                    balance=debit - credit, debit_cash_basis=debit, credit_cash_basis=credit,
+                    balance_cash_basis=debit - credit, amount_residual=0.0,
+                    amount_residual_currency=0.0, reconciled=False, tax_base_amount=0.0,
+                    ref=entry.get("ref") or False, journal_id=entry["journal_id"],
+                    date=entry["date"], statement_id=False)
+
+    @api.model
+    def _of_accounts(self, entries):
+        """{account id: what an item takes of its account}, for the accounts of entries."""
+        ids = {item["account_id"] for entry in entries for item in entry["items"]}
+        return {account.id: {"company_currency_id": account.company_id.currency_id.id,
+                             "company_id": account.company_id.id,
+                             "user_type_id": account.user_type_id.id}
+                for account in self.env["account.account"].browse(sorted(ids))}
 
     @api.model
     def _names(self, entries):

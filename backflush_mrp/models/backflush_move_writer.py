@@ -55,6 +55,13 @@ STANDS_IN_FOR = {
 REPRODUCED_MODULES = frozenset(
     [None, "base", "product", "stock", "stock_account", "account", "mrp", "backflush_mrp"])
 OPEN_STATES = ("confirmed", "waiting", "partially_available", "assigned")
+# the stored computed columns of a done component move and of its move lines (whose
+# demand is 0 once done), as stock's and mrp's computes make them: written with the
+# rows, instead of an UPDATE per column after the ORM computed them record by record
+DONE_COMPUTED = {
+    "stock.move": {"is_done": True},
+    "stock.move.line": {"state": "done", "done_move": True, "product_qty": 0.0},
+}
 
 
 def foreign_overrides(env):
@@ -343,15 +350,20 @@ class BackflushMoveWriter(models.AbstractModel):
         # and category: browsed from the moves first, they are computed once for all
         browse_along(moves, "product_id.product_tmpl_id.categ_id")
         entries = []
+        # stock_account prepares the items in the context of the company the stock leaves
+        companies = {move.id: (move.mapped("move_line_ids.location_id.company_id")
+                               or move.company_id).id for move in moves}
+        in_company = {company_id: moves.with_context(force_company=company_id,
+                                                     forced_ref=False).env
+                      for company_id in set(companies.values())}
         for move in moves:
             product = move.product_id
             if product.valuation != "real_time" or product.type != "product":
                 continue
             value = valuations[move.id].get("value", move.value)
             journal_id, _src, acc_dest, acc_valuation = move._get_accounting_data_for_valuation()
-            company = move.mapped("move_line_ids.location_id.company_id") or move.company_id
-            items = move.with_context(force_company=company.id, forced_ref=False) \
-                ._prepare_account_move_line(-move.product_qty, abs(value), acc_valuation, acc_dest)
+            items = move.with_env(in_company[companies[move.id]])._prepare_account_move_line(
+                -move.product_qty, abs(value), acc_valuation, acc_dest)
             if not items:
                 continue
             production = move.raw_material_production_id
@@ -370,9 +382,12 @@ class BackflushMoveWriter(models.AbstractModel):
     def _write(self, moves, lines, valuations, entries, book, now):
         self._write_entries(entries)
         self._write_quants(book)
-        self._write_lines(lines, now)
+        written_lines = self._write_lines(lines, now)
         self._write_moves(moves, valuations, now)
         self._write_prices(valuations["prices"])
+        for records in (moves, written_lines):
+            for name in DONE_COMPUTED[records._name]:
+                records._recompute_done(records._fields[name])
         self.env["stock.move"].recompute()
 
     @api.model
@@ -402,8 +417,8 @@ class BackflushMoveWriter(models.AbstractModel):
         for move_id, own in lines.items():
             move = self.env["stock.move"].browse(move_id)
             for line in own:
-                values = {"qty_done": line["qty_done"], "lot_produced_id": line["final_lot"],
-                          "product_uom_qty": 0.0, "date": now}
+                values = dict(DONE_COMPUTED[Line._name], qty_done=line["qty_done"],
+                              lot_produced_id=line["final_lot"], product_uom_qty=0.0, date=now)
                 if line["id"]:
                     updates[line["id"]] = values
                 else:
@@ -413,13 +428,13 @@ class BackflushMoveWriter(models.AbstractModel):
                                     location_id=line["location_id"],
                                     location_dest_id=move.location_dest_id.id,
                                     product_uom_id=move.product_uom.id))
-        core_rows.write_rows(Line, updates)
-        core_rows.create_rows(Line, new)
+        return core_rows.write_rows(Line, updates) | core_rows.create_rows(Line, new)
 
     @api.model
     def _write_moves(self, moves, valuations, now):
         core_rows.write_rows(self.env["stock.move"], {
-            move.id: dict(valuations[move.id], state="done", date=now) for move in moves})
+            move.id: dict(valuations[move.id], state="done", date=now,
+                          **DONE_COMPUTED[moves._name]) for move in moves})
         core_rows.write_rows(self.env["stock.move"], {
             layer["id"]: {"remaining_qty": layer["remaining_qty"],
                           "remaining_value": layer["remaining_value"]}

@@ -159,20 +159,26 @@ class BackflushSettlement(models.AbstractModel):
     # public: read-only
     @api.model
     def settleable(self, production):
-        if production.state != "done" or production.product_id.valuation != "real_time":
-            return False
-        lines = production.backflush_line_ids.filtered(lambda line: line.trigger != "manual")
-        return not any(lines.mapped("qty_pending"))
+        return self._closed_in_real_time(production) and \
+            not production.backflush_with_pending()
+
+    @staticmethod
+    def _closed_in_real_time(production):
+        return production.state == "done" and production.product_id.valuation == "real_time"
 
     @api.model
-    def settle(self, productions):
+    def settle(self, productions, pending=None):
         """Clear the WIP of done MOs that have nothing pending; returns the entries.
 
         What the MOs' settlements read is read for all of them at once, and
         their entries are written together (backflush.entry.writer) unless
-        the writer leaves them to Odoo's own create and post.
+        the writer leaves them to Odoo's own create and post. pending:
+        productions.backflush_with_pending(), when the caller has it.
         """
-        settleable = productions.filtered(self.settleable)
+        if pending is None:
+            pending = productions.backflush_with_pending()
+        settleable = productions.filtered(
+            lambda mo: self._closed_in_real_time(mo) and mo not in pending)
         balances = self._wip_balances(settleable)
         open_mos = settleable.filtered(
             lambda mo: not mo.company_id.currency_id.is_zero(balances[mo.id]))

@@ -93,22 +93,31 @@ class MrpProduction(models.Model):
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     # public: writes through the ORM as the caller (access rights and rules apply)
-    def backflush_update_state(self):
+    def backflush_update_state(self, pending=None):
+        """pending: backflush_with_pending() of self, when the caller has it."""
+        if pending is None:
+            pending = self.backflush_with_pending()
         # written even when unchanged: the write is what makes a concurrent
         # posting of the same MO fail to serialise (see backflush.posting.lock)
         by_state = defaultdict(list)
         for production in self:
-            by_state[production._backflush_compute_state()].append(production.id)
+            by_state[production._backflush_compute_state(production in pending)].append(
+                production.id)
         for state, ids in by_state.items():
             self.browse(ids).write({"backflush_state": state})
 
-    def _backflush_compute_state(self):
+    # public: read-only
+    def backflush_with_pending(self):
+        """The MOs of self with a component pending (not manual), found for all at once."""
+        lines = self.mapped("backflush_line_ids").filtered(
+            lambda line: line.trigger != "manual")
+        return lines.with_pending().mapped("production_id")
+
+    def _backflush_compute_state(self, pending):
         if self.backflush_exception_ids.filtered(lambda e: e.state == "open"):
             return "exception"
-        lines = self.backflush_line_ids.filtered(lambda line: line.trigger != "manual")
-        if not lines:
+        if not self.backflush_line_ids.filtered(lambda line: line.trigger != "manual"):
             return "none"
-        pending = any(line.qty_pending for line in lines)
         posted = bool(self.backflush_log_ids)
         if pending:
             return "partial" if posted else "pending"
@@ -398,7 +407,7 @@ class MrpProduction(models.Model):
         for start in range(0, len(lines), PENDING_SCAN_LINES):
             scanned = lines[start:start + PENDING_SCAN_LINES]
             read_ahead(scanned, PENDING_READS)
-            pending.update(scanned.filtered("qty_pending").mapped("production_id").ids)
+            pending.update(scanned.with_pending().mapped("production_id").ids)
             self.invalidate_cache()
         return self.browse(sorted(pending))
 

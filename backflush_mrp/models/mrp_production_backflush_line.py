@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.addons import decimal_precision as dp
+from odoo.tools import float_is_zero
 
 from ..lib import quantities, triggers
 from .selections import SHORTAGE_POLICIES, TRIGGERS
@@ -50,8 +51,8 @@ class MrpProductionBackflushLine(models.Model):
     # public surface: read-only. Every quantity of a component the posting,
     # the preview, the audit and the settlement use is answered here.
     def plain_uom(self):
-        return quantities.Uom(self.product_uom_id.factor, self.product_uom_id.rounding,
-                              self.product_uom_id.category_id.id)
+        uom = self.product_uom_id
+        return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
 
     def open_moves(self):
         """The line's moves that are neither done nor cancelled."""
@@ -100,6 +101,18 @@ class MrpProductionBackflushLine(models.Model):
         if consumed is None:
             consumed = self.consumed_qty()
         return quantities.due_qty(self.qty_per_unit, produced, consumed, self.plain_uom())
+
+    def with_pending(self):
+        """The lines whose qty_pending is not zero, for many lines at once.
+
+        What the field says, without computing the lines' other quantities
+        (a batch asks this of thousands of lines).
+        """
+        produced = {mo.id: mo.backflush_produced_qty() for mo in self.mapped("production_id")}
+        # the field's digits, to which it rounds what its compute assigns
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return self.filtered(lambda line: not float_is_zero(
+            line.pending_qty(produced[line.production_id.id]), precision_digits=digits))
 
     def picks(self, qty, taken=None):
         """([(lot or empty, qty)], problem or None): the lots backflush.allocation takes."""

@@ -85,6 +85,30 @@ class TestPendingTriggers(BackflushCase):
             self.assertEqual((screw.qty_pending, screw.open_moves().product_uom_qty),
                              (pending, pending))
 
+    def test_pending_lines_and_orders_are_found_for_many_at_once(self):
+        self.rule(name="Tops on shipment", product_id=self.top.id, trigger="shipment")
+        self.rule(name="Legs by hand", product_id=self.leg.id, trigger="manual")
+        self.stock_everything(100)
+        waiting, closed = self.make_mo(2), self.make_mo(3)
+        self.produce(closed, 3)
+        closed.button_mark_done()
+        lines = (waiting | closed).mapped("backflush_line_ids")
+        self.assertEqual(lines.with_pending(), lines.filtered("qty_pending"))
+        self.assertEqual(lines.with_pending(),
+                         self.line_of(closed, self.top) | self.line_of(closed, self.leg))
+        # a component issued by hand does not keep its order waiting for a backflush
+        self.assertEqual((waiting | closed).backflush_with_pending(), closed)
+        delivery = self.env["stock.move"].create({
+            "name": "Delivery", "product_id": self.table.id, "product_uom": self.uom_unit.id,
+            "product_uom_qty": 3, "location_id": self.stock_location.id,
+            "location_dest_id": self.env.ref("stock.stock_location_customers").id})
+        delivery._action_confirm()
+        delivery._action_assign()
+        delivery.move_line_ids.qty_done = 3
+        delivery._action_done()
+        self.assertEqual(self.line_of(closed, self.top).qty_consumed, 3)
+        self.assertFalse((waiting | closed).backflush_with_pending())
+
     def test_mixed_triggers_make_a_partial_backflush(self):
         self.rule(name="Tops on shipment", product_id=self.top.id, trigger="shipment")
         self.stock_everything(100)
