@@ -123,12 +123,15 @@ def _lean(records):
     return records.with_context(prefetch_fields=False)
 
 
-def create_rows(model, vals_list, computed=()):
+def create_rows(model, vals_list, computed=(), cached=None):
     """model.create(vals) for each of vals_list, in a few INSERTs; the new records.
 
     vals hold only column values (no x2many commands, no inherited fields).
     computed: names of stored computed fields whose values vals already hold
     (as their compute would make them): the ORM does not compute them again.
+    cached: the columns to leave in the cache, when the caller knows what is
+    read of the new records next (else every column); a column left out is
+    read from the database when it is needed, as after any create.
     """
     if not vals_list:
         return model.browse()
@@ -158,8 +161,9 @@ def create_rows(model, vals_list, computed=()):
     records = model.browse(ids)
     lean = _lean(records)
     lean.modified(model._fields)
-    _fill_cache(records, rows, [name for name in columns
-                                if _cacheable(model._fields[name]) or name in computed], converter)
+    _fill_cache(records, rows, [
+        name for name in columns if (_cacheable(model._fields[name]) or name in computed)
+        and (cached is None or name in cached)], converter)
     for name in computed:
         records._recompute_done(model._fields[name])
     lean._validate_fields(columns)

@@ -32,6 +32,12 @@ ITEM_COMPUTED = ("balance", "debit_cash_basis", "credit_cash_basis", "balance_ca
                  "user_type_id", "statement_id")
 
 
+# what post()'s checks, the constraints and the chunk read of the new entries and items
+ENTRY_CACHED = ("company_id", "date", "journal_id", "state", "name", "ref", "stock_move_id")
+ITEM_CACHED = ("account_id", "move_id", "company_id", "amount_currency", "currency_id",
+               "debit", "credit", "balance", "date", "journal_id", "product_id")
+
+
 class BackflushEntryWriter(models.AbstractModel):
     _name = "backflush.entry.writer"
     _description = "Backflush Set-based Journal Entries"
@@ -79,7 +85,7 @@ class BackflushEntryWriter(models.AbstractModel):
         records = core_rows.create_rows(Entry, [
             dict({key: value for key, value in entry.items() if key != "items"},
                  name=name, state="posted", **self._entry_computed(entry))
-            for entry, name in zip(entries, names)], computed=ENTRY_COMPUTED)
+            for entry, name in zip(entries, names)], computed=ENTRY_COMPUTED, cached=ENTRY_CACHED)
         Item = self.env["account.move.line"].sudo()
         of_account = self._of_accounts(entries)
         core_rows.create_rows(Item, [
@@ -87,7 +93,7 @@ class BackflushEntryWriter(models.AbstractModel):
                  date_maturity=item.get("date_maturity") or entry["date"],
                  **self._item_computed(entry, item, of_account))
             for entry, record in zip(entries, records) for item in entry["items"]],
-            computed=ITEM_COMPUTED)
+            computed=ITEM_COMPUTED, cached=ITEM_CACHED)
         # the entries' own computed fields are theirs already, whatever the items marked
         for name in ENTRY_COMPUTED:
             records._recompute_done(Entry._fields[name])

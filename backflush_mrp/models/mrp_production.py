@@ -11,10 +11,10 @@ from .selections import BACKFLUSH_STATES
 # orders per chunk of the periodic run: their moves are posted in one _action_done
 PERIODIC_CHUNK = 200
 PENDING_SCAN_LINES = 5000
-# what a component's pending quantity reads (its done moves, the MO's output)
+# what a component's pending quantity reads besides what it consumed (the MO's output)
 PENDING_READS = (
     "qty_per_unit", "trigger", "product_uom_id.factor", "product_uom_id.rounding",
-    "product_uom_id.category_id", "move_ids.state", "move_ids.product_qty",
+    "product_uom_id.category_id",
     "production_id.product_id", "production_id.product_uom_id",
     "production_id.move_finished_ids.state", "production_id.move_finished_ids.product_id",
     "production_id.move_finished_ids.product_qty",
@@ -407,7 +407,8 @@ class MrpProduction(models.Model):
         for start in range(0, len(lines), PENDING_SCAN_LINES):
             scanned = lines[start:start + PENDING_SCAN_LINES]
             read_ahead(scanned, PENDING_READS)
-            pending.update(scanned.with_pending().mapped("production_id").ids)
+            pending.update(scanned.with_pending(scanned.consumed_by_line())
+                           .mapped("production_id").ids)
             self.invalidate_cache()
         return self.browse(sorted(pending))
 

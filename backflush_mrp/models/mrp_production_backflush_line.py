@@ -3,6 +3,7 @@ from odoo.addons import decimal_precision as dp
 from odoo.tools import float_is_zero
 
 from ..lib import quantities, triggers
+from ..read_ahead import read_ahead
 from .selections import SHORTAGE_POLICIES, TRIGGERS
 
 
@@ -102,17 +103,34 @@ class MrpProductionBackflushLine(models.Model):
             consumed = self.consumed_qty()
         return quantities.due_qty(self.qty_per_unit, produced, consumed, self.plain_uom())
 
-    def with_pending(self):
+    def with_pending(self, consumed=None):
         """The lines whose qty_pending is not zero, for many lines at once.
 
         What the field says, without computing the lines' other quantities
-        (a batch asks this of thousands of lines).
+        (a batch asks this of thousands of lines). consumed: consumed_by_line(),
+        when the caller has it.
         """
         produced = {mo.id: mo.backflush_produced_qty() for mo in self.mapped("production_id")}
         # the field's digits, to which it rounds what its compute assigns
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        return self.filtered(lambda line: not float_is_zero(
-            line.pending_qty(produced[line.production_id.id]), precision_digits=digits))
+        return self.filtered(lambda line: not float_is_zero(line.pending_qty(
+            produced[line.production_id.id], consumed and consumed[line.id]),
+            precision_digits=digits))
+
+    def consumed_by_line(self):
+        """{line id: consumed_qty()} of the lines, reading only their done moves' quantities.
+
+        For a batch that scans thousands of components: the moves' other
+        columns and the lines' other moves are not read.
+        """
+        consumed = dict.fromkeys(self.ids, 0.0)
+        Move = self.env["stock.move"]
+        Move.recompute()  # the stored quantities read here are up to date
+        done = Move.search([("backflush_line_id", "in", self.ids), ("state", "=", "done")])
+        read_ahead(done, ("backflush_line_id", "product_qty"))
+        for move in done:
+            consumed[move.backflush_line_id.id] += move.product_qty
+        return consumed
 
     def picks(self, qty, taken=None):
         """([(lot or empty, qty)], problem or None): the lots backflush.allocation takes."""
