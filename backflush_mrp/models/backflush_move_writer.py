@@ -356,12 +356,16 @@ class BackflushMoveWriter(models.AbstractModel):
         in_company = {company_id: moves.with_context(force_company=company_id,
                                                      forced_ref=False).env
                       for company_id in set(companies.values())}
+        accounting = {}
         for move in moves:
             product = move.product_id
             if product.valuation != "real_time" or product.type != "product":
                 continue
             value = valuations[move.id].get("value", move.value)
-            journal_id, _src, acc_dest, acc_valuation = move._get_accounting_data_for_valuation()
+            key = self._accounting_key(move)
+            if key not in accounting:
+                accounting[key] = move._get_accounting_data_for_valuation()
+            journal_id, _src, acc_dest, acc_valuation = accounting[key]
             items = move.with_env(in_company[companies[move.id]])._prepare_account_move_line(
                 -move.product_qty, abs(value), acc_valuation, acc_dest)
             if not items:
@@ -376,6 +380,21 @@ class BackflushMoveWriter(models.AbstractModel):
         if refusal:
             raise NotReproduced(refusal)
         return entries
+
+    @staticmethod
+    def _accounting_key(move):
+        """What the accounts of a component move of an MO depend on.
+
+        The set-based path posts only where _get_accounting_data_for_valuation
+        is stock_account's and this module's (see foreign_overrides): the
+        product's template accounts, the locations' valuation accounts, and
+        the WIP account of the MO's product category and company. Moves that
+        share these share their accounts: the hook is called once for them.
+        """
+        production = move.raw_material_production_id
+        return (move.product_id.product_tmpl_id.id, move.location_id.id,
+                move.location_dest_id.id, production.product_id.categ_id.id,
+                production.company_id.id)
 
     # -- writing ------------------------------------------------------------------------
     @api.model
