@@ -165,7 +165,7 @@ class BackflushChunk(models.AbstractModel):
         # nothing the settlement writes changes what is pending
         pending = productions.backflush_with_pending()
         self.env["backflush.settlement"].settle(productions, pending)
-        productions.backflush_update_state(pending)
+        productions._backflush_write_state(pending)
         return logs
 
     @api.model

@@ -93,10 +93,11 @@ class MrpProduction(models.Model):
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     # public: writes through the ORM as the caller (access rights and rules apply)
-    def backflush_update_state(self, pending=None):
-        """pending: backflush_with_pending() of self, when the caller has it."""
-        if pending is None:
-            pending = self.backflush_with_pending()
+    def backflush_update_state(self):
+        self._backflush_write_state(self.backflush_with_pending())
+
+    def _backflush_write_state(self, pending):
+        """pending: backflush_with_pending() of self (a chunk has it already)."""
         # written even when unchanged: the write is what makes a concurrent
         # posting of the same MO fail to serialise (see backflush.posting.lock)
         by_state = defaultdict(list)
