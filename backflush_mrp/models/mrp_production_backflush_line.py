@@ -114,7 +114,7 @@ class MrpProductionBackflushLine(models.Model):
         # the field's digits, to which it rounds what its compute assigns
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         return self.filtered(lambda line: not float_is_zero(line.pending_qty(
-            produced[line.production_id.id], consumed and consumed[line.id]),
+            produced[line.production_id.id], None if consumed is None else consumed[line.id]),
             precision_digits=digits))
 
     def consumed_by_line(self):
