@@ -106,11 +106,17 @@ def _cacheable(field):
 def _fill_cache(records, rows, names, columns):
     """Put each row's column values of names into its record's cache (NULL for a
     column the row has not)."""
-    cache = records.env.cache
-    fields = [records._fields[name] for name in names]
-    for record, row in zip(records, rows):
-        for field in fields:
-            cache.set(record, field, columns.cache_value(field, row.get(field.name)))
+    # what cache.set(record, field, value) does for each record, in Odoo 11's
+    # cache ({field: {record id: {key: value}}}): a field's key depends on the
+    # environment only, never on the record (see Field.cache_key), so it is
+    # taken once for the thousands of rows of a chunk
+    data = records.env.cache._data
+    for name in names:
+        field = records._fields[name]
+        by_id = data[field]
+        key = field.cache_key(records)
+        for record_id, row in zip(records._ids, rows):
+            by_id[record_id][key] = columns.cache_value(field, row.get(name))
 
 
 def _lean(records):

@@ -39,7 +39,9 @@ POSTING_READS = tuple(
         "shortage_policy", "location_id", "operation_id", "bom_line_id", "rule_id",
         "company_id")]
     + ["backflush_line_ids.move_ids.%s" % path for path in MOVE_READS]
-    + ["move_finished_ids.%s" % path for path in FINISHED_MOVE_READS])
+    + ["move_finished_ids.%s" % path for path in FINISHED_MOVE_READS]
+    # what mrp's compute of the MOs' availability reads once their moves are done
+    + ["move_raw_ids.state", "move_raw_ids.product_qty", "bom_id.ready_to_produce"])
 
 
 def read_ahead(records, paths):

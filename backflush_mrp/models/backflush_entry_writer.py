@@ -20,6 +20,7 @@ ORM computes any other stored field that a module adds.
 from collections import OrderedDict
 
 from odoo import api, models
+from odoo.addons.base.ir.ir_sequence import IrSequence
 
 from .. import core_rows
 
@@ -175,4 +176,19 @@ class BackflushEntryWriter(models.AbstractModel):
                        [step * count, holder.id])
             holder.invalidate_cache(["number_next"], [holder.id])
             numbers = [first + step * index for index in range(count)]
-        return [sequence.get_next_char(number) for number in numbers]
+        next_char = self._next_char(sequence)
+        return [next_char(number) for number in numbers]
+
+    @staticmethod
+    def _next_char(sequence):
+        """sequence.get_next_char, its prefix and suffix interpolated once for all numbers.
+
+        They depend on the date and the user only; each get_next_char call
+        interpolates them again (a few thousand times per chunk). Where a
+        module overrides get_next_char, it is called for each number.
+        """
+        if type(sequence).get_next_char is not IrSequence.get_next_char:
+            return sequence.get_next_char
+        prefix, suffix = sequence._get_prefix_suffix()
+        number_format = "%%0%sd" % sequence.padding
+        return lambda number: prefix + number_format % number + suffix

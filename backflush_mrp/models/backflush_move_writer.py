@@ -133,42 +133,58 @@ class BackflushMoveWriter(models.AbstractModel):
         if overrides:
             return ", ".join(overrides)
         seen = set()
+        # a chunk's thousands of moves share a few products and locations
+        where_refusals = {}
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         for consumption in consumptions:
             move = consumption.move
             if move.id in seen:
                 return "%s is consumed twice in one posting" % move.display_name
             seen.add(move.id)
-            reason = self._move_refusal(move, consumption)
+            where = (move.product_id, move.location_id, move.location_dest_id, move.company_id)
+            if where not in where_refusals:
+                where_refusals[where] = self._where_refusal(*where)
+            reason = self._move_refusal(move, consumption, digits, where_refusals[where])
             if reason:
                 return "%s: %s" % (move.product_id.display_name, reason)
         return None
 
+    @staticmethod
+    def _where_refusal(product, source, destination, company):
+        """Why moves of product from source to destination in company are refused, or None."""
+        checks = (
+            (product.tracking != "none", "tracked by lot or serial"),
+            (source.usage != "internal" or destination.usage != "production",
+             "not from internal stock to production"),
+            (source.company_id != company, "another company's location"),
+        )
+        return next((reason for refused, reason in checks if refused), None)
+
     @api.model
-    def _move_refusal(self, move, consumption):
+    def _move_refusal(self, move, consumption, digits, where_refusal):
         checks = (
             (not move.raw_material_production_id, "not a component move of an MO"),
             (move.state not in OPEN_STATES, "move is %s" % move.state),
             (move.picking_id or move.scrapped or move.move_dest_ids or move.restrict_partner_id
              or move.origin_returned_move_id or move.backflush_reversal_of_id,
              "a picking, scrap, chained or returned move"),
-            (consumption.lot or move.product_id.tracking != "none", "tracked by lot or serial"),
-            (move.location_id.usage != "internal" or move.location_dest_id.usage != "production",
-             "not from internal stock to production"),
-            (move.location_id.company_id != move.company_id, "another company's location"),
+            (consumption.lot, "tracked by lot or serial"),
+            (where_refusal, where_refusal),
             (any(line.qty_done or line.lot_id or line.lot_produced_id or line.package_id
                  or line.owner_id or line.result_package_id for line in move.move_line_ids),
              "recorded, lot or package move lines"),
-            (not self._consumes_demand(move, consumption.qty), "partial or extra consumption"),
+            (not self._consumes_demand(move, consumption.qty, digits),
+             "partial or extra consumption"),
         )
         return next((reason for refused, reason in checks if refused), None)
 
-    @api.model
-    def _consumes_demand(self, move, qty):
-        # Odoo splits below the demand (decimal precision) and adds a move above it (UoM)
-        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        return not float_compare(qty, move.product_uom_qty, precision_digits=digits) and \
-            not float_compare(qty, move.product_uom_qty,
-                              precision_rounding=move.product_uom.rounding)
+    @staticmethod
+    def _consumes_demand(move, qty, digits):
+        # Odoo splits below the demand (decimal precision: digits) and adds a move
+        # above it (UoM)
+        demand = move.product_uom_qty
+        return not float_compare(qty, demand, precision_digits=digits) and \
+            not float_compare(qty, demand, precision_rounding=move.product_uom.rounding)
 
     # -- the set-based path ----------------------------------------------------------
     @api.model
@@ -303,16 +319,17 @@ class BackflushMoveWriter(models.AbstractModel):
         """{move id: values written on it}, and FIFO layers and prices, as stock_account."""
         candidates = self._fifo_candidates(moves.mapped("product_id"))
         valuations = OrderedDict()
-        prices = []
+        prices, latest = [], {}
         for move in moves:
             product = move.product_id
             valued = sum(line["uom"]._compute_quantity(line["qty_done"], product.uom_id)
                          for line in lines[move.id])
             open_layers = [c for c in candidates.get(product.id, []) if c["remaining_qty"] > 0.0]
             taken = take_fifo(open_layers, valued)
-            standard = self._standard_price(product, prices)
+            # a FIFO product's price is set by each of its moves in turn
+            standard = latest.get(product.id, product.standard_price)
             if taken[0] and product.cost_method == "fifo":
-                standard = taken[0]
+                standard = latest[product.id] = taken[0]
                 prices.append((product, standard))
             currency = move.company_id.currency_id
             valuations[move.id] = out_valuation(
@@ -325,11 +342,6 @@ class BackflushMoveWriter(models.AbstractModel):
                                 if c.get("touched")]
         valuations["prices"] = prices
         return valuations
-
-    @staticmethod
-    def _standard_price(product, prices):
-        later = [price for priced, price in prices if priced == product]
-        return later[-1] if later else product.standard_price
 
     @api.model
     def _fifo_candidates(self, products):
@@ -357,6 +369,8 @@ class BackflushMoveWriter(models.AbstractModel):
                                                      forced_ref=False).env
                       for company_id in set(companies.values())}
         accounting = {}
+        # the date of each move's entry, read once: it depends on the context only
+        date = self.env.context.get("force_period_date") or fields.Date.context_today(moves)
         for move in moves:
             product = move.product_id
             if product.valuation != "real_time" or product.type != "product":
@@ -373,9 +387,7 @@ class BackflushMoveWriter(models.AbstractModel):
             production = move.raw_material_production_id
             entries.append((move, {
                 "journal_id": journal_id, "ref": production.name, "stock_move_id": move.id,
-                "date": self.env.context.get("force_period_date")
-                or fields.Date.context_today(move),
-                "items": [values for _command, _id, values in items]}))
+                "date": date, "items": [values for _command, _id, values in items]}))
         refusal = self.env["backflush.entry.writer"].refusal([values for _m, values in entries])
         if refusal:
             raise NotReproduced(refusal)
@@ -403,10 +415,11 @@ class BackflushMoveWriter(models.AbstractModel):
         self._write_quants(book)
         written_lines = self._write_lines(lines, now)
         self._write_moves(moves, valuations, now)
-        self._write_prices(valuations["prices"])
+        # before anything that recomputes (ir.property's write does): these are done
         for records in (moves, written_lines):
             for name in DONE_COMPUTED[records._name]:
                 records._recompute_done(records._fields[name])
+        self._write_prices(valuations["prices"])
         self.env["stock.move"].recompute()
 
     @api.model

@@ -271,6 +271,45 @@ class TestWriterCache(WriterCase):
                   if value != read[key]}
         self.assertEqual(differ, {}, "cached values (left) that the rows do not hold (right)")
 
+class TestWriterNames(WriterCase):
+    """Entry names drawn for a chunk at once are those next_by_id() gives one by one."""
+
+    def _sequence(self):
+        return self.env["ir.sequence"].create({
+            "name": "Backflush names", "prefix": "BN/%(range_year)s/%(month)s/",
+            "suffix": "-%(y)s", "padding": 6, "use_date_range": True,
+            "implementation": "no_gap"})
+
+    def test_drawn_names_are_next_by_id_names(self):
+        writer = self.env["backflush.entry.writer"]
+        date = "2026-03-15"
+        drawn = writer._draw(self._sequence(), date, 3)
+        one_by_one = self._sequence().with_context(ir_sequence_date=date)
+        expected = [one_by_one.next_by_id() for _index in range(3)]
+        self.assertEqual(drawn, expected)
+        self.assertEqual(drawn[0], "BN/2026/03/000001-26")
+
+    def test_an_overriding_get_next_char_is_called_for_each_number(self):
+        sequence = self._sequence()
+        odoo_class = self.env.registry.models["ir.sequence"]
+        calls = []
+
+        def get_next_char(records, number_next):
+            calls.append(number_next)
+            return "X%d" % number_next
+
+        overriding = type("ir.sequence", (odoo_class,), {
+            "_register": False, "_module": "backflush_test_override",
+            "get_next_char": get_next_char})
+        self.env.registry.models["ir.sequence"] = overriding
+        try:
+            drawn = self.env["backflush.entry.writer"]._draw(
+                self.env["ir.sequence"].browse(sequence.id), "2026-03-15", 2)
+        finally:
+            self.env.registry.models["ir.sequence"] = odoo_class
+        self.assertEqual((drawn, calls), (["X1", "X2"], [1, 2]))
+
+
 def overriding_action_done(odoo_class, calls):
     """What loading a module with `_inherit = "stock.move"` that extends
     _action_done puts in the registry; calls records each call's moves."""
