@@ -8,7 +8,8 @@ thousands of moves for a few of their fields (the periodic run's scan of
 pending components, a chunk's posting) names those fields here first.
 Any field not named is still read the ORM's way when it is needed.
 """
-
+from odoo.osv.query import Query
+from odoo.tools import OrderedSet
 
 # what preparing and posting MOs reads of them, their components and their moves
 # (backflush.posting, backflush.chunk)
@@ -45,7 +46,11 @@ POSTING_READS = tuple(
 
 
 def read_ahead(records, paths):
-    """Fill the cache with the fields of paths ('move_ids.state', ...) from records."""
+    """Fill the cache with the fields of paths ('move_ids.state', ...) from records.
+
+    Only what the cache lacks is read: a value already there (written, or
+    computed, by this transaction) is left as it is.
+    """
     tree = {}
     for path in paths:
         node = tree
@@ -57,14 +62,144 @@ def read_ahead(records, paths):
 def _read_tree(records, tree):
     if not records:
         return
-    # read() would also build a dictionary of the values per record, which
-    # prefetching throws away: _read_from_database is the part of read() that
-    # fetches the columns (x2many included) into the cache, with the record rules
     records.check_access_rights("read")
-    records._read_from_database(sorted(tree))
+    _read_missing(records, sorted(tree))
     for name, below in sorted(tree.items()):
         if below:
-            _read_tree(records.mapped(name), below)
+            _read_tree(_reached(records, name), below)
+
+
+def _plain_column(field):
+    """Is the field a column of its model's own table that reads as it is stored?"""
+    return (field.store and field.column_type and not field.inherited and not field.translate
+            and field.type != "binary")
+
+
+def _read_missing(records, names):
+    """What records._read_from_database(names) reads, for the records that lack each field.
+
+    Plain columns are fetched in one SELECT (under the same record rules) and
+    put into the cache field by field, each distinct value converted once:
+    _read_from_database builds and converts a dictionary of every value of
+    every row, which on thousands of moves costs more than the query. Other
+    fields (x2many, translated, inherited...), and all of them when a record
+    cannot be read (deleted, or hidden by a rule: the ORM records why in the
+    cache), are read by _read_from_database.
+    """
+    cache = records.env.cache._data
+    fields = [records._fields[name] for name in names]
+    missing = {}
+    for field in fields:
+        key = field.cache_key(records)
+        by_id = cache.get(field, {})
+        ids = [record_id for record_id in records._ids if key not in by_id.get(record_id, ())]
+        if ids:
+            missing[field] = ids
+    plain = [field for field in missing if _plain_column(field)]
+    plain_ids = sorted(set().union(*[missing[field] for field in plain]))
+    if plain and not _fill_columns(records.browse(plain_ids, records._prefetch), plain,
+                                  missing):
+        plain = []
+    others = [field for field in missing if field not in plain
+              and not (_plain_one2many(field) and _fill_one2many(
+                  records.browse(missing[field], records._prefetch), field))]
+    if others:
+        ids = sorted(set().union(*[missing[field] for field in others]))
+        records.browse(ids, records._prefetch)._read_from_database(
+            [field.name for field in others])
+
+
+def _fill_columns(records, fields, missing):
+    """Read fields of records into the cache (each for its missing ids); False if a
+    record could not be read (nothing is cached then)."""
+    cr = records.env.cr
+    table = records._table
+    param_ids = object()
+    query = Query(['"%s"' % table], ['"%s".id IN %%s' % table], [param_ids])
+    records._apply_ir_rules(query, "read")
+    from_clause, where_clause, params = query.get_sql()
+    statement = "SELECT %s FROM %s WHERE %s" % (
+        ",".join('"%s"."%s"' % (table, name) for name in ["id"] + [f.name for f in fields]),
+        from_clause, where_clause)
+    position = params.index(param_ids)
+    rows = []
+    for ids in cr.split_for_in_conditions(records.ids):
+        params[position] = tuple(ids)
+        cr.execute(statement, params)
+        rows.extend(cr.fetchall())
+    if len(rows) != len(records):
+        return False
+    cache = records.env.cache._data
+    # many2one values join the prefetching of the records they were read from
+    target = records.browse([], records._prefetch)
+    for index, field in enumerate(fields, 1):
+        wanted = set(missing[field])
+        by_id = cache[field]
+        key = field.cache_key(records)
+        converted = {}
+        for row in rows:
+            if row[0] not in wanted:
+                continue
+            column = row[index]
+            try:
+                value = converted[column]
+            except KeyError:
+                value = converted[column] = field.convert_to_cache(column, target, validate=False)
+            except TypeError:   # an unhashable column value
+                value = field.convert_to_cache(column, target, validate=False)
+            by_id[row[0]][key] = value
+    return True
+
+
+def _plain_one2many(field):
+    return field.type == "one2many" and not field.limit
+
+
+def _fill_one2many(records, field):
+    """What One2many.read puts into the cache, its lines' inverse read as a column;
+    False (nothing cached) if that inverse is not a plain many2one column, or
+    if a line could not be read.
+
+    One2many.read groups the lines it found by reading the inverse of each
+    line through the ORM, which for thousands of lines costs more than the
+    search.
+    """
+    comodel = records.env[field.comodel_name].with_context(**field.context)
+    inverse = comodel._fields.get(field.inverse_name)
+    if inverse is None or inverse.type != "many2one" or not _plain_column(inverse):
+        return False
+    domain = field.domain(records) if callable(field.domain) else field.domain
+    lines = comodel.search(list(domain) + [(inverse.name, "in", records.ids)])
+    _read_missing(lines, [inverse.name])
+    inverse_of = records.env.cache._data.get(inverse, {})
+    key = inverse.cache_key(lines)
+    grouped = {record_id: [] for record_id in records._ids}
+    for line_id in lines._ids:
+        value = inverse_of.get(line_id, {}).get(key)
+        if not isinstance(value, tuple):
+            return False
+        if value and value[0] in grouped:
+            grouped[value[0]].append(line_id)
+    by_id = records.env.cache._data[field]
+    key = field.cache_key(records)
+    for record_id, line_ids in grouped.items():
+        by_id[record_id][key] = tuple(line_ids)
+    return True
+
+
+def _reached(records, name):
+    """records.mapped(name) for a relational field read into the cache, from its ids."""
+    field = records._fields[name]
+    key = field.cache_key(records)
+    by_id = records.env.cache._data.get(field, {})
+    ids = []
+    for record_id in records._ids:
+        value = by_id.get(record_id, {}).get(key)
+        # else a failed read (a record deleted, or hidden by a rule), which
+        # raises where the caller reads it, as with the ORM's own reads
+        if isinstance(value, tuple):
+            ids.extend(value)
+    return records.env[field.comodel_name].browse(OrderedSet(ids), records._prefetch)
 
 
 def browse_along(records, path):

@@ -34,7 +34,7 @@ from ..lib.stock_arithmetic import (
     out_valuation,
     take_fifo,
 )
-from ..read_ahead import browse_along
+from ..read_ahead import browse_along, read_ahead
 
 _logger = logging.getLogger(__name__)
 
@@ -117,10 +117,9 @@ class BackflushMoveWriter(models.AbstractModel):
     @api.model
     def _read_ahead(self, moves):
         """What the refusal and the posting read of the moves, for all at once."""
-        for path in ("move_dest_ids", "origin_returned_move_id", "move_line_ids.lot_id",
-                     "product_id.uom_id", "location_id.company_id",
-                     "location_dest_id.usage", "raw_material_production_id.name"):
-            moves.mapped(path)
+        read_ahead(moves, ("move_dest_ids", "origin_returned_move_id", "move_line_ids.lot_id",
+                           "product_id.uom_id", "location_id.company_id",
+                           "location_dest_id.usage", "raw_material_production_id.name"))
 
     # -- what the set-based path leaves to Odoo's --------------------------------
     @api.model
