@@ -51,31 +51,38 @@ class _Columns:
 
     def __init__(self, model):
         self.model = model
-        self.columns = {}
+        self.specs = {}
         self.to_column = {}
         self.to_cache = {}
 
-    def is_column(self, name):
-        if name not in self.columns:
+    def _spec(self, name):
+        """(field, name of its currency field or None) of a stored column, else None."""
+        try:
+            return self.specs[name]
+        except KeyError:
             field = self.model._fields[name]
-            self.columns[name] = bool(field.store and field.column_type and not field.inherited)
-        return self.columns[name]
+            spec = None
+            if field.store and field.column_type and not field.inherited:
+                spec = (field, getattr(field, "currency_field", None))
+            self.specs[name] = spec
+            return spec
 
     def items(self, vals):
         """[(column, SQL value)] of vals' stored columns, converted as _create converts."""
         items = []
+        specs, to_column = self.specs, self.to_column
         for name, value in vals.items():
-            if not self.is_column(name):
+            spec = specs[name] if name in specs else self._spec(name)
+            if spec is None:
                 continue
-            field = self.model._fields[name]
-            currency = getattr(field, "currency_field", None)
+            field, currency = spec
             key = (name, value, vals.get(currency) if currency else None)
             try:
-                column = self.to_column[key]
+                column = to_column[key]
             except KeyError:
                 if hasattr(field, "selection") and value:
                     self.model._check_selection_field_value(name, value)
-                column = self.to_column[key] = field.convert_to_column(value, self.model, vals)
+                column = to_column[key] = field.convert_to_column(value, self.model, vals)
             except TypeError:   # an unhashable value
                 column = field.convert_to_column(value, self.model, vals)
             items.append((name, column))

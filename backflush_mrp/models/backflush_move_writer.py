@@ -89,6 +89,32 @@ def foreign_overrides(env):
     return found
 
 
+class _AccountingKeys:
+    """What the accounts of a component move of an MO depend on, per move.
+
+    The set-based path posts only where _get_accounting_data_for_valuation
+    is stock_account's and this module's (see foreign_overrides): the
+    product's template accounts, the locations' valuation accounts, and the
+    WIP account of the MO's product category and company. Moves that share
+    these share their accounts: the hook is called once for them. A chunk's
+    thousands of moves share a few products and MOs, read once each.
+    """
+
+    def __init__(self):
+        self.templates = {}
+        self.productions = {}
+
+    def of(self, move):
+        product, production = move.product_id, move.raw_material_production_id
+        if product.id not in self.templates:
+            self.templates[product.id] = product.product_tmpl_id.id
+        if production.id not in self.productions:
+            self.productions[production.id] = (production.product_id.categ_id.id,
+                                               production.company_id.id)
+        return (self.templates[product.id], move.location_id.id,
+                move.location_dest_id.id) + self.productions[production.id]
+
+
 class BackflushMoveWriter(models.AbstractModel):
     _name = "backflush.move.writer"
     _description = "Backflush Posting of Component Moves"
@@ -361,13 +387,12 @@ class BackflushMoveWriter(models.AbstractModel):
         # and category: browsed from the moves first, they are computed once for all
         browse_along(moves, "product_id.product_tmpl_id.categ_id")
         entries = []
-        # stock_account prepares the items in the context of the company the stock leaves
-        companies = {move.id: (move.mapped("move_line_ids.location_id.company_id")
-                               or move.company_id).id for move in moves}
+        companies = self._leaving_companies(moves)
         in_company = {company_id: moves.with_context(force_company=company_id,
                                                      forced_ref=False).env
                       for company_id in set(companies.values())}
         accounting = {}
+        accounting_keys = _AccountingKeys()
         # the date of each move's entry, read once: it depends on the context only
         date = self.env.context.get("force_period_date") or fields.Date.context_today(moves)
         for move in moves:
@@ -375,7 +400,7 @@ class BackflushMoveWriter(models.AbstractModel):
             if product.valuation != "real_time" or product.type != "product":
                 continue
             value = valuations[move.id].get("value", move.value)
-            key = self._accounting_key(move)
+            key = accounting_keys.of(move)
             if key not in accounting:
                 accounting[key] = move._get_accounting_data_for_valuation()
             journal_id, _src, acc_dest, acc_valuation = accounting[key]
@@ -393,19 +418,23 @@ class BackflushMoveWriter(models.AbstractModel):
         return entries
 
     @staticmethod
-    def _accounting_key(move):
-        """What the accounts of a component move of an MO depend on.
-
-        The set-based path posts only where _get_accounting_data_for_valuation
-        is stock_account's and this module's (see foreign_overrides): the
-        product's template accounts, the locations' valuation accounts, and
-        the WIP account of the MO's product category and company. Moves that
-        share these share their accounts: the hook is called once for them.
-        """
-        production = move.raw_material_production_id
-        return (move.product_id.product_tmpl_id.id, move.location_id.id,
-                move.location_dest_id.id, production.product_id.categ_id.id,
-                production.company_id.id)
+    def _leaving_companies(moves):
+        """{move id: company id} in whose context stock_account prepares the move's
+        items: that of its move lines' source locations (its company_from), else
+        the move's; several raise, as in stock_account."""
+        companies = {}
+        of_location = {}
+        for move in moves:
+            found = set()
+            for line in move.move_line_ids:
+                location = line.location_id
+                if location.id not in of_location:
+                    of_location[location.id] = location.company_id.id
+                if of_location[location.id]:
+                    found.add(of_location[location.id])
+            companies[move.id] = moves.env["res.company"].browse(
+                sorted(found)).id if found else move.company_id.id
+        return companies
 
     # -- writing ------------------------------------------------------------------------
     @api.model
