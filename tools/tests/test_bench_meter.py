@@ -64,3 +64,37 @@ def test_classes_are_restored_on_exit():
 def test_a_bucket_of_a_table_only_comes_before_other():
     table = TABLE + (("conversion", "stock.move", "_run_valuation"),)
     assert list(meter.Breakdown({}, table).result())[-2:] == ["conversion", "other"]
+
+
+def _touch(megabytes):
+    block = bytearray(megabytes * 1024 * 1024)
+    for index in range(0, len(block), 4096):
+        block[index] = 1
+    return block
+
+
+def _peak_growth(sampler, megabytes):
+    with sampler as rss:
+        block = _touch(megabytes)
+        time.sleep(0.05)
+        del block
+    return (rss.peak - rss.before) / 1024 ** 2
+
+
+def test_the_peak_is_the_kernels_and_counts_what_was_freed_before_exit():
+    sampler = meter.RssSampler()
+    growth = _peak_growth(sampler, 64)
+    if not sampler.kernel_peak:   # no VmHWM to reset here: the sampling thread's figure
+        assert sampler.interval == meter.RssSampler.SAMPLE_EVERY
+    else:
+        assert sampler.interval == meter.RssSampler.LOAD_EVERY
+    assert 60 <= growth <= 200
+
+
+def test_without_the_kernels_peak_the_thread_samples(monkeypatch):
+    monkeypatch.setattr(meter, "_reset_peak_rss", lambda: False)
+    sampler = meter.RssSampler()
+    growth = _peak_growth(sampler, 64)
+    assert not sampler.kernel_peak
+    assert sampler.interval == meter.RssSampler.SAMPLE_EVERY
+    assert 60 <= growth <= 200
