@@ -2,10 +2,11 @@
 
 Queries are counted by wrapping ``odoo.sql_db.Cursor.execute`` only while a
 phase is measured (every cursor of the process, savepoints included; a
-commit is not a query). Memory is the process's resident set size sampled
-from /proc/self/statm every few milliseconds by a thread: the phase's peak,
-and its growth over the size before the phase. Each phase runs in a fresh
-process, so the growth belongs to that phase alone.
+commit is not a query). Memory is the process's resident set size: the
+phase's peak (the kernel's VmHWM, reset when the phase starts; where the
+kernel keeps none, /proc/self/statm sampled every 5 ms by a thread), and its
+growth over the size before the phase. Each phase runs in a fresh process,
+so the growth belongs to that phase alone.
 
 Where time and queries go (Breakdown): the methods of BREAKDOWN are wrapped
 at run time, in the measuring process only (the add-ons are not changed),

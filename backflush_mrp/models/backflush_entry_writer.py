@@ -23,6 +23,7 @@ from odoo import api, models
 from odoo.addons.base.ir.ir_sequence import IrSequence
 
 from .. import core_rows
+from ..read_ahead import read_ahead
 
 # the stored computed fields the writer fills, by what account's computes make of
 # an entry without reconcilable accounts, taxes or currencies in a general journal
@@ -99,8 +100,11 @@ class BackflushEntryWriter(models.AbstractModel):
         for name in ENTRY_COMPUTED:
             records._recompute_done(Entry._fields[name])
         Entry.recompute()
-        # it reads a few fields of the entries and their items: not every column again
-        records.with_context(prefetch_fields=False)._post_validate()
+        # it reads a few fields of the entries and their items: not every column again,
+        # and the entries' items grouped at once (x2many values are cached per context)
+        lean = records.with_context(prefetch_fields=False)
+        read_ahead(lean, ("line_ids",))
+        lean._post_validate()
         return records
 
     @api.model
