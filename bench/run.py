@@ -374,8 +374,8 @@ def report(args, results, info, seconds, complete=True):
         "wall: the measured calls, commits included ((a), (b): one request and commit per MO, "
         "caches warm; (c): one call of the cron's method as its ir.cron makes it); queries: "
         "every Cursor.execute; peak RSS: the kernel's peak of the phase (VmHWM, reset when it "
-        "starts), a fresh process per phase; growth: peak minus the size before the phase; load: the machine's "
-        "1-minute load average during the phase (%d CPUs)" % info["nproc"],
+        "starts), a fresh process per phase; growth: peak minus the size before the phase; "
+        "load: the machine's 1-minute load average during the phase (%d CPUs)" % info["nproc"],
         "total run: %.0f s" % seconds,
     ]
     for key, title in (("profile_b", "(b) backflush on completion"),
