@@ -97,6 +97,8 @@ class _Columns:
             value = self.to_cache[key] = field.convert_to_cache(column, self.model,
                                                                 validate=False)
             return value
+        except TypeError:   # an unhashable column value
+            return field.convert_to_cache(column, self.model, validate=False)
 
 
 def _cacheable(field):
@@ -124,6 +126,12 @@ def _fill_cache(records, rows, names, columns):
         key = field.cache_key(records)
         for record_id, row in zip(records._ids, rows):
             by_id[record_id][key] = columns.cache_value(field, row.get(name))
+
+
+def cache_rows(records, rows, names):
+    """Put rows ({column: value}, one per record of records, in order) into the
+    cache, as _read_from_database would (many2one values join records' prefetching)."""
+    _fill_cache(records, rows, names, _Columns(records))
 
 
 def _lean(records):
@@ -243,4 +251,4 @@ def delete_rows(model, ids):
     model.invalidate_cache(ids=ids)
 
 
-__all__ = ["create_rows", "write_rows", "delete_rows", "STATEMENT_ROWS"]
+__all__ = ["create_rows", "write_rows", "delete_rows", "cache_rows", "STATEMENT_ROWS"]

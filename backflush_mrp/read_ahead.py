@@ -11,6 +11,8 @@ Any field not named is still read the ORM's way when it is needed.
 from odoo.osv.query import Query
 from odoo.tools import OrderedSet
 
+from . import core_rows
+
 # what preparing and posting MOs reads of them, their components and their moves
 # (backflush.posting, backflush.chunk)
 MOVE_READS = (
@@ -100,9 +102,12 @@ def _read_missing(records, names):
     if plain and not _fill_columns(records.browse(plain_ids, records._prefetch), plain,
                                   missing):
         plain = []
-    others = [field for field in missing if field not in plain
-              and not (_plain_one2many(field) and _fill_one2many(
-                  records.browse(missing[field], records._prefetch), field))]
+    others = []
+    for field, ids in missing.items():
+        if field in plain or (_plain_one2many(field) and _fill_one2many(
+                records.browse(ids, records._prefetch), field)):
+            continue
+        others.append(field)
     if others:
         ids = sorted(set().union(*[missing[field] for field in others]))
         records.browse(ids, records._prefetch)._read_from_database(
@@ -126,28 +131,15 @@ def _fill_columns(records, fields, missing):
     for ids in cr.split_for_in_conditions(records.ids):
         params[position] = tuple(ids)
         cr.execute(statement, params)
-        rows.extend(cr.fetchall())
+        rows.extend(cr.dictfetchall())
     if len(rows) != len(records):
         return False
-    cache = records.env.cache._data
-    # many2one values join the prefetching of the records they were read from
-    target = records.browse([], records._prefetch)
-    for index, field in enumerate(fields, 1):
+    for field in fields:
         wanted = set(missing[field])
-        by_id = cache[field]
-        key = field.cache_key(records)
-        converted = {}
-        for row in rows:
-            if row[0] not in wanted:
-                continue
-            column = row[index]
-            try:
-                value = converted[column]
-            except KeyError:
-                value = converted[column] = field.convert_to_cache(column, target, validate=False)
-            except TypeError:   # an unhashable column value
-                value = field.convert_to_cache(column, target, validate=False)
-            by_id[row[0]][key] = value
+        chosen = rows if len(wanted) == len(rows) else [
+            row for row in rows if row["id"] in wanted]
+        core_rows.cache_rows(records.browse([row["id"] for row in chosen], records._prefetch),
+                             chosen, [field.name])
     return True
 
 
