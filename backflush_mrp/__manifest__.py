@@ -4,7 +4,7 @@
     "name": "Backflush MRP",
     "summary": "Consume components automatically at trigger points, value them "
                "at standard cost and book variances",
-    "version": "11.0.1.3.7",
+    "version": "11.0.1.3.8",
     "category": "Manufacturing",
     "website": "https://github.com/backflush-mrp/backflush_mrp",
     "author": "backflush_mrp developers",

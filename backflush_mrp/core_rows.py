@@ -88,17 +88,20 @@ class _Columns:
             items.append((name, column))
         return items
 
-    def cache_value(self, field, column):
-        """The cache value of a column, as _read_from_database converts it."""
-        key = (field.name, column)
-        try:
-            return self.to_cache[key]
-        except KeyError:
-            value = self.to_cache[key] = field.convert_to_cache(column, self.model,
-                                                                validate=False)
-            return value
-        except TypeError:   # an unhashable column value
-            return field.convert_to_cache(column, self.model, validate=False)
+    def cache_values(self, field, columns):
+        """The cache values of columns of field, as _read_from_database converts them."""
+        memo = self.to_cache.setdefault(field.name, {})
+        values = []
+        for column in columns:
+            try:
+                value = memo[column]
+            except KeyError:
+                value = memo[column] = field.convert_to_cache(column, self.model,
+                                                              validate=False)
+            except TypeError:   # an unhashable column value
+                value = field.convert_to_cache(column, self.model, validate=False)
+            values.append(value)
+        return values
 
 
 def _cacheable(field):
@@ -124,8 +127,9 @@ def _fill_cache(records, rows, names, columns):
         field = records._fields[name]
         by_id = data[field]
         key = field.cache_key(records)
-        for record_id, row in zip(records._ids, rows):
-            by_id[record_id][key] = columns.cache_value(field, row.get(name))
+        values = columns.cache_values(field, [row.get(name) for row in rows])
+        for record_id, value in zip(records._ids, values):
+            by_id[record_id][key] = value
 
 
 def cache_rows(records, rows, names):

@@ -27,6 +27,13 @@ def convert(qty, from_uom, to_uom):
     return qty / from_uom.factor * to_uom.factor
 
 
+def odoo_quantity(qty, from_uom, to_uom, rounding_method="UP"):
+    """Odoo's product.uom._compute_quantity, rounded as it rounds (same operations,
+    in the same order: the same float)."""
+    return float_round(convert(qty, from_uom, to_uom), precision_rounding=to_uom.rounding,
+                       rounding_method=rounding_method)
+
+
 class BomLine(record("BomLine", "line_id product_id qty line_uom product_uom scrap_percent "
                                 "operation_id phantom",
                       scrap_percent=0.0, operation_id=None, phantom=None)):

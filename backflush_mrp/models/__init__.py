@@ -23,6 +23,7 @@ from . import (
     mrp_workcenter,
     mrp_workorder,
     product_category,
+    product_uom,
     res_company,
     res_config_settings,
     stock_move,

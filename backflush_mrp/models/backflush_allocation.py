@@ -32,7 +32,7 @@ class BackflushAllocation(models.AbstractModel):
         plan, problems = [], []
         for line, qty in due:
             try:
-                self._check_cost(line)
+                self._check_cost(line, production)
                 picks, problem = line.picks(qty, taken)
             except BackflushProblem as problem_error:
                 problem, picks = problem_error, None
@@ -78,17 +78,18 @@ class BackflushAllocation(models.AbstractModel):
         return (taken or {}).get((line.product_id.id, line.location_id.id, lot_id), 0.0)
 
     @api.model
-    def _check_cost(self, line):
+    def _check_cost(self, line, production):
+        """production: line's MO (its company is the line's)."""
         product = line.product_id
         if product.valuation != "real_time" or product.type != "product":
             return
-        currency = line.production_id.company_id.currency_id
-        cost = product.with_context(force_company=line.company_id.id).standard_price
-        if product.cost_method != "fifo" and currency.is_zero(cost):
+        company = production.company_id
+        cost = product.with_context(force_company=company.id).standard_price
+        if product.cost_method != "fifo" and company.currency_id.is_zero(cost):
             raise MissingCostProblem(_(
                 "%(component)s of manufacturing order %(mo)s has no cost: set its cost "
                 "(product form, Inventory tab) and retry.") % {
-                    "component": product.display_name, "mo": line.production_id.name},
+                    "component": product.display_name, "mo": production.name},
                 product=product)
 
     @api.model

@@ -153,7 +153,7 @@ class BackflushChunk(models.AbstractModel):
         """What a posting does after its moves, for every prepared MO; logs written at once."""
         own_moves = defaultdict(list)
         for move in done_moves:
-            own_moves[move.backflush_line_id.production_id.id].append(move.id)
+            own_moves[move.raw_material_production_id.id].append(move.id)
         Posting = self.env["backflush.posting"]
         postings = []
         productions = self.env["mrp.production"].browse([mo.id for mo, _ready in prepared])

@@ -5,8 +5,12 @@ the settlement of a chunk: one INSERT for the entries, one for their
 items, names drawn from the journal's sequence for all at once (in the
 order Odoo would draw them), and the computed columns (balances, residuals,
 related journal, date, company, reference, the entry's amount...) computed
-by the ORM itself. Odoo's own checks of post() run on the result
-(``_post_validate``: one company, balanced, period not locked).
+by the ORM itself. The checks of post() (``_post_validate``) hold for the
+result: one company per entry (checked on the values written), balanced
+(Odoo's ``assert_balanced``), period not locked (Odoo's ``_check_lock_date``,
+on each company's earliest entry: its outcome depends on the company and
+the date only). Where another module extends one of these, the entries
+are posted by Odoo's own create + post (see ``refusal``).
 
 ``refusal`` says which entries this does not reproduce (taxes, analytic
 accounts, secondary currencies, journals with entry controls, deprecated
@@ -19,11 +23,12 @@ ORM computes any other stored field that a module adds.
 """
 from collections import OrderedDict
 
-from odoo import api, models
+from odoo import _, api, models
 from odoo.addons.base.ir.ir_sequence import IrSequence
+from odoo.exceptions import UserError
 
 from .. import core_rows
-from ..read_ahead import read_ahead
+from .backflush_move_writer import foreign_overrides
 
 # the stored computed fields the writer fills, by what account's computes make of
 # an entry without reconcilable accounts, taxes or currencies in a general journal
@@ -47,6 +52,9 @@ class BackflushEntryWriter(models.AbstractModel):
     @api.model
     def refusal(self, entries):
         """Why entries (dicts: journal_id, date, ref, items...) cannot be written set-based."""
+        overrides = foreign_overrides(self.env, ("account.move", "account.move.line"))
+        if overrides:
+            return ", ".join(overrides)
         # a chunk's thousands of items share a few journals and accounts: each is checked once
         journal_ids = sorted({entry["journal_id"] for entry in entries})
         account_ids = sorted({item["account_id"] for entry in entries for item in entry["items"]})
@@ -100,12 +108,23 @@ class BackflushEntryWriter(models.AbstractModel):
         for name in ENTRY_COMPUTED:
             records._recompute_done(Entry._fields[name])
         Entry.recompute()
-        # it reads a few fields of the entries and their items: not every column again,
-        # and the entries' items grouped at once (x2many values are cached per context)
-        lean = records.with_context(prefetch_fields=False)
-        read_ahead(lean, ("line_ids",))
-        lean._post_validate()
+        self._check_posted(records, entries, of_account)
         return records
+
+    @api.model
+    def _check_posted(self, records, entries, of_account):
+        """What _post_validate checks of the entries, each check once for the chunk."""
+        companies = {}
+        for record, entry in zip(records, entries):
+            company_id = record.company_id.id
+            if any(of_account[item["account_id"]]["company_id"] != company_id
+                   for item in entry["items"]):
+                raise UserError(_("Cannot create moves for different companies."))
+            earliest = companies.get(company_id)
+            if earliest is None or entry["date"] < earliest[1]:
+                companies[company_id] = (record.id, entry["date"])
+        records.assert_balanced()
+        records.browse([record_id for record_id, _date in companies.values()])._check_lock_date()
 
     @api.model
     def _entry_computed(self, entry):

@@ -27,6 +27,7 @@ from odoo.tools import float_compare, float_round
 from psycopg2 import OperationalError
 
 from .. import core_rows
+from ..lib import quantities
 from ..lib.stock_arithmetic import (
     NotReproduced,
     QuantBook,
@@ -48,9 +49,12 @@ STANDS_IN_FOR = {
     "stock.move.line": ("_action_done", "create", "write", "unlink", "_free_reservation"),
     "stock.quant": ("_update_available_quantity", "_update_reserved_quantity", "_gather",
                     "create", "write", "unlink"),
-    "account.move": ("create", "write", "post", "_post_validate"),
+    "account.move": ("create", "write", "post", "_post_validate", "_check_lock_date",
+                     "assert_balanced"),
     "account.move.line": ("create", "write", "create_analytic_lines"),
     "product.product": ("_set_standard_price",),
+    # its arithmetic is ..lib.quantities.odoo_quantity's
+    "product.uom": ("_compute_quantity",),
 }
 REPRODUCED_MODULES = frozenset(
     [None, "base", "product", "stock", "stock_account", "account", "mrp", "backflush_mrp"])
@@ -64,8 +68,9 @@ DONE_COMPUTED = {
 }
 
 
-def foreign_overrides(env):
-    """['module overrides model.method'] for the methods the set-based path stands in for.
+def foreign_overrides(env, model_names=None):
+    """['module overrides model.method'] for the methods the set-based path stands in for
+    (those of model_names, else of every model it writes).
 
     The registry's own class of a model defines no method: one found there
     was set on it at run time (a patch), which the set-based path cannot
@@ -75,6 +80,8 @@ def foreign_overrides(env):
     """
     found = []
     for model_name, methods in sorted(STANDS_IN_FOR.items()):
+        if model_names is not None and model_name not in model_names:
+            continue
         classes = type(env[model_name]).__mro__
         for index, cls in enumerate(classes):
             module = getattr(cls, "_module", None)
@@ -87,6 +94,14 @@ def foreign_overrides(env):
                         index == 0 and hasattr(vars(cls)[method], "__wrapped__")):
                     found.append("%s overrides %s.%s" % (module, model_name, method))
     return found
+
+
+def _consumes_demand(fact, qty, digits):
+    # Odoo splits below the demand (decimal precision: digits) and adds a move
+    # above it (UoM)
+    demand = fact["product_uom_qty"]
+    return not float_compare(qty, demand, precision_digits=digits) and \
+        not float_compare(qty, demand, precision_rounding=fact["uom_rounding"])
 
 
 class _AccountingKeys:
@@ -143,9 +158,9 @@ class BackflushMoveWriter(models.AbstractModel):
     @api.model
     def _read_ahead(self, moves):
         """What the refusal and the posting read of the moves, for all at once."""
-        read_ahead(moves, ("move_dest_ids", "origin_returned_move_id", "move_line_ids.lot_id",
-                           "product_id.uom_id", "location_id.company_id",
-                           "location_dest_id.usage", "raw_material_production_id.name"))
+        read_ahead(moves, ("move_line_ids.location_id", "product_id.uom_id",
+                           "location_id.company_id", "location_dest_id.usage",
+                           "raw_material_production_id.name"))
 
     # -- what the set-based path leaves to Odoo's --------------------------------
     @api.model
@@ -157,6 +172,7 @@ class BackflushMoveWriter(models.AbstractModel):
         overrides = foreign_overrides(self.env)
         if overrides:
             return ", ".join(overrides)
+        facts = self._move_facts([c.move.id for c in consumptions])
         seen = set()
         # a chunk's thousands of moves share a few products and locations
         where_refusals = {}
@@ -166,50 +182,73 @@ class BackflushMoveWriter(models.AbstractModel):
             if move.id in seen:
                 return "%s is consumed twice in one posting" % move.display_name
             seen.add(move.id)
-            where = (move.product_id, move.location_id, move.location_dest_id, move.company_id)
+            fact = facts[move.id]
+            where = (fact["product_id"], fact["location_id"], fact["location_dest_id"],
+                     fact["company_id"])
             if where not in where_refusals:
                 where_refusals[where] = self._where_refusal(*where)
-            reason = self._move_refusal(move, consumption, digits, where_refusals[where])
+            reason = self._move_refusal(fact, consumption, digits, where_refusals[where])
             if reason:
                 return "%s: %s" % (move.product_id.display_name, reason)
         return None
 
-    @staticmethod
-    def _where_refusal(product, source, destination, company):
-        """Why moves of product from source to destination in company are refused, or None."""
+    @api.model
+    def _where_refusal(self, product_id, source_id, destination_id, company_id):
+        """Why moves of a product from source to destination in company are refused, or None."""
+        product = self.env["product.product"].browse(product_id)
+        source, destination = self.env["stock.location"].browse([source_id, destination_id])
         checks = (
             (product.tracking != "none", "tracked by lot or serial"),
             (source.usage != "internal" or destination.usage != "production",
              "not from internal stock to production"),
-            (source.company_id != company, "another company's location"),
+            (source.company_id.id != company_id, "another company's location"),
         )
         return next((reason for refused, reason in checks if refused), None)
 
     @api.model
-    def _move_refusal(self, move, consumption, digits, where_refusal):
-        checks = (
-            (not move.raw_material_production_id, "not a component move of an MO"),
-            (move.state not in OPEN_STATES, "move is %s" % move.state),
-            (move.picking_id or move.scrapped or move.move_dest_ids or move.restrict_partner_id
-             or move.origin_returned_move_id or move.backflush_reversal_of_id,
-             "a picking, scrap, chained or returned move"),
-            (consumption.lot, "tracked by lot or serial"),
-            (where_refusal, where_refusal),
-            (any(line.qty_done or line.lot_id or line.lot_produced_id or line.package_id
-                 or line.owner_id or line.result_package_id for line in move.move_line_ids),
-             "recorded, lot or package move lines"),
-            (not self._consumes_demand(move, consumption.qty, digits),
-             "partial or extra consumption"),
-        )
-        return next((reason for refused, reason in checks if refused), None)
+    def _move_facts(self, move_ids):
+        """{move id: what the refusal checks of it}, for a chunk's moves in one query.
+
+        Instead of a dozen fields browsed on each of thousands of moves and
+        six on each of their reserved lines. The stored computes pending in
+        the transaction are written first (Odoo 11 writes every other column
+        to the table as it is given it), so the rows say what the records do.
+        """
+        self.env["stock.move"].recompute()
+        self.env.cr.execute("""
+            SELECT m.id, m.raw_material_production_id, m.state, m.product_uom_qty,
+                   u.rounding AS uom_rounding, m.product_id, m.location_id,
+                   m.location_dest_id, m.company_id,
+                   (m.picking_id IS NOT NULL OR COALESCE(m.scrapped, FALSE)
+                    OR m.restrict_partner_id IS NOT NULL
+                    OR m.origin_returned_move_id IS NOT NULL
+                    OR m.backflush_reversal_of_id IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM stock_move_move_rel chain
+                                WHERE chain.move_orig_id = m.id)) AS chained,
+                   EXISTS (SELECT 1 FROM stock_move_line ml
+                            WHERE ml.move_id = m.id
+                              AND (ml.qty_done != 0 OR ml.lot_id IS NOT NULL
+                                   OR ml.lot_produced_id IS NOT NULL
+                                   OR ml.package_id IS NOT NULL OR ml.owner_id IS NOT NULL
+                                   OR ml.result_package_id IS NOT NULL)) AS recorded
+              FROM stock_move m JOIN product_uom u ON u.id = m.product_uom
+             WHERE m.id IN %s
+        """, [tuple(move_ids) or (0,)])
+        return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     @staticmethod
-    def _consumes_demand(move, qty, digits):
-        # Odoo splits below the demand (decimal precision: digits) and adds a move
-        # above it (UoM)
-        demand = move.product_uom_qty
-        return not float_compare(qty, demand, precision_digits=digits) and \
-            not float_compare(qty, demand, precision_rounding=move.product_uom.rounding)
+    def _move_refusal(fact, consumption, digits, where_refusal):
+        """Why a move (its _move_facts) cannot post consumption set-based, or None."""
+        checks = (
+            (not fact["raw_material_production_id"], "not a component move of an MO"),
+            (fact["state"] not in OPEN_STATES, "move is %s" % fact["state"]),
+            (fact["chained"], "a picking, scrap, chained or returned move"),
+            (consumption.lot, "tracked by lot or serial"),
+            (where_refusal, where_refusal),
+            (fact["recorded"], "recorded, lot or package move lines"),
+            (not _consumes_demand(fact, consumption.qty, digits), "partial or extra consumption"),
+        )
+        return next((reason for refused, reason in checks if refused), None)
 
     # -- the set-based path ----------------------------------------------------------
     @api.model
@@ -296,17 +335,19 @@ class BackflushMoveWriter(models.AbstractModel):
         lines = OrderedDict()
         for consumption in consumptions:
             move = consumption.move
-            rounding = move.product_uom.rounding
-            own = [{"id": line.id, "record": line, "product_uom_qty": line.product_uom_qty,
-                    "qty_done": 0.0, "rounding": line.product_uom_id.rounding,
-                    "product_qty": line.product_qty, "uom": line.product_uom_id,
-                    "location_id": line.location_id.id}
-                   for line in move.move_line_ids]
-            rest = consume_on_lines(own, consumption.qty, rounding)
+            move_uom = move.product_uom.backflush_plain()
+            own = []
+            for line in move.move_line_ids:
+                uom = line.product_uom_id.backflush_plain()
+                own.append({"id": line.id, "record": line,
+                            "product_uom_qty": line.product_uom_qty, "qty_done": 0.0,
+                            "rounding": uom.rounding, "product_qty": line.product_qty,
+                            "uom": uom, "location_id": line.location_id.id})
+            rest = consume_on_lines(own, consumption.qty, move_uom.rounding)
             if rest:
                 own.append({"id": None, "product_uom_qty": 0.0, "qty_done": rest,
-                            "product_qty": 0.0, "uom": move.product_uom,
-                            "location_id": move.location_id.id, "rounding": rounding})
+                            "product_qty": 0.0, "uom": move_uom,
+                            "location_id": move.location_id.id, "rounding": move_uom.rounding})
             for line in own:
                 line["final_lot"] = consumption.final_lot.id or False
                 if not line["qty_done"]:
@@ -334,8 +375,8 @@ class BackflushMoveWriter(models.AbstractModel):
         reserving.discard(line["id"])
         if line["product_qty"]:
             book.release(source, line["product_qty"], rounding)
-        qty = line["uom"]._compute_quantity(line["qty_done"], product.uom_id,
-                                            rounding_method="HALF-UP")
+        qty = quantities.odoo_quantity(line["qty_done"], line["uom"],
+                                       product.uom_id.backflush_plain(), "HALF-UP")
         in_date = book.update(source, -qty, rounding, now)
         book.update((product.id, move.location_dest_id.id), qty, rounding, now, in_date=in_date)
 
@@ -347,7 +388,8 @@ class BackflushMoveWriter(models.AbstractModel):
         prices, latest = [], {}
         for move in moves:
             product = move.product_id
-            valued = sum(line["uom"]._compute_quantity(line["qty_done"], product.uom_id)
+            product_uom = product.uom_id.backflush_plain()
+            valued = sum(quantities.odoo_quantity(line["qty_done"], line["uom"], product_uom)
                          for line in lines[move.id])
             open_layers = [c for c in candidates.get(product.id, []) if c["remaining_qty"] > 0.0]
             taken = take_fifo(open_layers, valued)

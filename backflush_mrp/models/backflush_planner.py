@@ -20,7 +20,7 @@ class BackflushPlanner(models.AbstractModel):
     @api.model
     def plain_uom(self, uom):
         """uom as the plain data of ..lib.quantities."""
-        return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
+        return uom.backflush_plain()
 
     @api.model
     def resolve_bom_line(self, bom_line, company, candidates=None, operation=None):

@@ -13,7 +13,7 @@ from odoo.tools import float_round
 from psycopg2.extensions import TransactionRollbackError
 
 from ..exceptions import BackflushProblem, LockedPeriodProblem
-from ..lib import triggers
+from ..lib import quantities, triggers
 from ..lib.stock_arithmetic import Consumption
 from ..read_ahead import POSTING_READS, read_ahead
 
@@ -244,11 +244,11 @@ class BackflushPosting(models.AbstractModel):
         final_lot = production.move_finished_ids.mapped("move_line_ids.lot_id")[-1:]
         for line, _qty, picks in plan:
             move = self._open_move(production, line)
+            line_uom, move_uom = line.plain_uom(), move.product_uom.backflush_plain()
             for lot, lot_qty in picks:
                 # in move's UoM, rounded there as Odoo's produce wizard rounds
-                qty = float_round(line.product_uom_id._compute_quantity(
-                    lot_qty, move.product_uom, round=False),
-                    precision_rounding=move.product_uom.rounding)
+                qty = float_round(quantities.convert(lot_qty, line_uom, move_uom),
+                                  precision_rounding=move_uom.rounding)
                 consumptions.append(Consumption(move, qty, lot, final_lot))
         return consumptions
 

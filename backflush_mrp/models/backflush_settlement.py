@@ -187,7 +187,7 @@ class BackflushSettlement(models.AbstractModel):
         at_standard = open_mos.filtered(lambda mo: mo.product_id.cost_method == "standard")
         posted = self.posted_variances(at_standard)
         operation_costs = self.env["backflush.conversion"].operation_costs_many(at_standard)
-        entries = []
+        entries, journals = [], {}
         for production in open_mos:
             residual = balances[production.id]
             if production.product_id.cost_method == "standard":
@@ -196,7 +196,7 @@ class BackflushSettlement(models.AbstractModel):
                                              operation_costs[production.id])
             else:
                 items = self._capitalise(production, residual)
-            entries.append(self._entry_values(production, items))
+            entries.append(self._entry_values(production, items, journals))
         return self._create_entries(entries)
 
     @api.model
@@ -256,9 +256,13 @@ class BackflushSettlement(models.AbstractModel):
         })
 
     @api.model
-    def _entry_values(self, production, items):
-        accounts = production.product_id.product_tmpl_id.get_product_accounts()
-        return {"journal_id": accounts["stock_journal"].id,
+    def _entry_values(self, production, items, journals=None):
+        """journals: {template id: stock journal id}, shared by the MOs of a settlement."""
+        journals = {} if journals is None else journals
+        template = production.product_id.product_tmpl_id
+        if template.id not in journals:
+            journals[template.id] = template.get_product_accounts()["stock_journal"].id
+        return {"journal_id": journals[template.id],
                 "date": fields.Date.context_today(self), "ref": production.name,
                 "items": [values for _command, _id, values in items]}
 

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
 
+from ..lib import quantities
 from ..read_ahead import read_ahead
 from .selections import BACKFLUSH_STATES
 
@@ -86,10 +87,12 @@ class MrpProduction(models.Model):
         moves = self.move_finished_ids.filtered(
             lambda m: m.product_id == self.product_id and m.state != "cancel")
         # a done move's quantity is what was done (and is stored, quantity_done is not)
-        produced = sum(move.product_id.uom_id._compute_quantity(
-            move.product_qty, self.product_uom_id, round=False) if move.state == "done"
-            else move.product_uom._compute_quantity(
-                move.quantity_done, self.product_uom_id, round=False) for move in moves)
+        mo_uom = self.product_uom_id.backflush_plain()
+        produced = sum(
+            quantities.convert(move.product_qty, move.product_id.uom_id.backflush_plain(), mo_uom)
+            if move.state == "done" else
+            quantities.convert(move.quantity_done, move.product_uom.backflush_plain(), mo_uom)
+            for move in moves)
         return float_round(produced, precision_rounding=self.product_uom_id.rounding)
 
     # public: writes through the ORM as the caller (access rights and rules apply)

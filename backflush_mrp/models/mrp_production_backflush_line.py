@@ -52,8 +52,7 @@ class MrpProductionBackflushLine(models.Model):
     # public surface: read-only. Every quantity of a component the posting,
     # the preview, the audit and the settlement use is answered here.
     def plain_uom(self):
-        uom = self.product_uom_id
-        return quantities.Uom(uom.factor, uom.rounding, uom.category_id.id)
+        return self.product_uom_id.backflush_plain()
 
     def open_moves(self):
         """The line's moves that are neither done nor cancelled."""
@@ -65,8 +64,7 @@ class MrpProductionBackflushLine(models.Model):
 
     def consumed_qty(self):
         """Quantity consumed so far by anyone: done moves, in the line's UoM."""
-        done = self.move_ids.filtered(lambda move: move.state == "done")
-        return sum(move.product_qty for move in done)
+        return sum(move.product_qty for move in self.move_ids if move.state == "done")
 
     def recorded_qty(self):
         """What operators recorded on open moves of the line and is not posted yet."""

@@ -87,6 +87,22 @@ class TestConvert(QuantitiesCase):
                 self.assertApprox(convert(qty, from_uom, to_uom),
                                   qty / from_uom.factor * to_uom.factor)
 
+    def test_odoo_quantity_rounds_in_the_target_unit(self):
+        for qty, from_uom, to_uom, method, expected in [
+            (1.0, UNIT, DOZEN, "UP", 0.09),        # 0.0833... up to 0.01
+            (1.0, UNIT, DOZEN, "HALF-UP", 0.08),
+            (150.0, UNIT, BOX, "UP", 2.0),         # BOX rounds to whole boxes
+            (150.0, UNIT, BOX, "HALF-UP", 2.0),
+            (149.0, UNIT, BOX, "HALF-UP", 1.0),
+            (0.4, G, KG, "UP", 0.001),
+            (7.0, UNIT, UNIT, "UP", 7.0),
+        ]:
+            with self.subTest(qty=qty, from_uom=from_uom, to_uom=to_uom, method=method):
+                self.assertEqual(quantities.odoo_quantity(qty, from_uom, to_uom, method),
+                                 expected)
+        with self.assertRaisesRegex(ValueError, "categor"):
+            quantities.odoo_quantity(1.0, UNIT, KG)
+
     def test_convert_does_not_round(self):
         self.assertApprox(convert(1.0, UNIT, DOZEN), 1.0 / 12.0)
         self.assertApprox(convert(1.0, UNIT, BOX), 0.01)  # BOX rounding is 1, no rounding here

@@ -18,7 +18,9 @@ import time
 from datetime import datetime
 
 from odoo import fields
+from odoo.exceptions import UserError
 
+from ..lib.stock_arithmetic import Consumption
 from ..models.backflush_move_writer import foreign_overrides
 from .common_accounting import BackflushAccountingCase
 
@@ -271,6 +273,125 @@ class TestWriterCache(WriterCase):
                   if value != read[key]}
         self.assertEqual(differ, {}, "cached values (left) that the rows do not hold (right)")
 
+class TestWriterRefusals(WriterCase):
+    """Each move the set-based path does not reproduce is refused, and says why."""
+
+    def _leg_refusal(self, change=None, qty=None, lot=False):
+        self.receive_everything()
+        production = self.make_mo(2)
+        move = production.move_raw_ids.filtered(lambda m: m.product_id == self.leg)
+        if change:
+            # no tracking message on the picking (the test company sends no mail)
+            change(move.with_context(mail_notrack=True))
+        consumption = Consumption(move, move.product_uom_qty if qty is None else qty,
+                                  self.env["stock.production.lot"].browse(lot),
+                                  self.env["stock.production.lot"])
+        return self.env["backflush.move.writer"]._refusal([consumption])
+
+    def test_refusals(self):
+        picking_type = self.env.ref("stock.picking_type_internal")
+        cases = [
+            (None, None, None),
+            (lambda move: move.write({"raw_material_production_id": False}), None,
+             "not a component move of an MO"),
+            (lambda move: move.write({"state": "draft"}), None, "move is draft"),
+            (lambda move: move.write({"picking_id": self.env["stock.picking"].with_context(
+                mail_create_nolog=True).create({
+                "picking_type_id": picking_type.id,
+                "location_id": picking_type.default_location_src_id.id,
+                "location_dest_id": picking_type.default_location_dest_id.id}).id}), None,
+             "a picking, scrap, chained or returned move"),
+            (lambda move: move.write({"move_dest_ids": [(4, move.copy().id)]}), None,
+             "a picking, scrap, chained or returned move"),
+            (lambda move: move.write({"origin_returned_move_id": move.copy().id}), None,
+             "a picking, scrap, chained or returned move"),
+            (lambda move: move.write({"restrict_partner_id": self.env.user.partner_id.id}), None,
+             "a picking, scrap, chained or returned move"),
+            (lambda move: move.move_line_ids.write({"qty_done": 1.0}), None,
+             "recorded, lot or package move lines"),
+            (None, 7.0, "partial or extra consumption"),
+            (None, 9.0, "partial or extra consumption"),
+            (lambda move: move.write({"location_id": self.supplier_location.id}), None,
+             "not from internal stock to production"),
+        ]
+        for change, qty, reason in cases:
+            with self.subTest(reason=reason), self.env.cr.savepoint():
+                found = self._leg_refusal(change, qty)
+                self.assertEqual(found, reason and "%s: %s" % (self.leg.display_name, reason))
+                self.env.clear()
+
+    def test_a_move_consumed_twice(self):
+        self.receive_everything()
+        move = self.make_mo(2).move_raw_ids[:1]
+        twice = [Consumption(move, move.product_uom_qty, self.env["stock.production.lot"],
+                             self.env["stock.production.lot"])] * 2
+        self.assertEqual(self.env["backflush.move.writer"]._refusal(twice),
+                         "%s is consumed twice in one posting" % move.display_name)
+
+
+class TestEntryWriterChecks(WriterCase):
+    """create_posted refuses what account.move's post() refuses, with its message."""
+
+    def _entry(self, credit=10.0, date=None, credit_account=None):
+        return {"journal_id": self.stock_journal.id, "ref": "BF check",
+                "date": date or fields.Date.context_today(self.env.user),
+                "items": [
+                    {"name": "debit", "account_id": self.accounts["wip"].id,
+                     "debit": 10.0, "credit": 0.0},
+                    {"name": "credit", "account_id": (credit_account
+                                                      or self.accounts["stock"]).id,
+                     "debit": 0.0, "credit": credit}]}
+
+    def _lock(self, date):
+        # the demo data's draft entries would make the company's write refuse it
+        self.env.cr.execute("UPDATE res_company SET fiscalyear_lock_date = %s, "
+                            "period_lock_date = %s WHERE id = %s", [date, date, self.company.id])
+        self.company.invalidate_cache()
+
+    def _refusals(self, entry):
+        """(Odoo's create + post, create_posted): each refusal's message."""
+        messages = []
+        for post in (self._odoo_post, self.env["backflush.entry.writer"].create_posted):
+            with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+                # a good entry first: the chunk's check looks at every entry
+                post([self._entry(), entry])
+            messages.append(caught.exception.name)
+        return messages
+
+    def _odoo_post(self, entries):
+        for entry in entries:
+            self.env["account.move"].sudo().create(dict(
+                {key: value for key, value in entry.items() if key != "items"},
+                line_ids=[(0, 0, item) for item in entry["items"]])).post()
+
+    def test_unbalanced(self):
+        odoo, writer = self._refusals(self._entry(credit=9.0))
+        self.assertEqual(writer, odoo)
+        self.assertIn("unbalanced", writer)
+
+    def test_locked_period(self):
+        # for advisers and for users alike
+        self._lock("2026-06-30")
+        odoo, writer = self._refusals(self._entry(date="2026-06-30"))
+        self.assertEqual(writer, odoo)
+        self.assertIn("lock date 2026-06-30", writer)
+
+    def test_another_companys_account(self):
+        other = self.env["res.company"].create({"name": "Backflush other company"})
+        account = self.env["account.account"].create({
+            "code": "BFT9999", "name": "Other company's", "company_id": other.id,
+            "user_type_id": self.env.ref("account.data_account_type_current_assets").id})
+        odoo, writer = self._refusals(self._entry(credit_account=account))
+        self.assertEqual(writer, odoo)
+        self.assertIn("different companies", writer)
+
+    def test_accepted_entries_are_posted(self):
+        self._lock("2026-06-30")
+        entries = self.env["backflush.entry.writer"].create_posted(
+            [self._entry(date="2026-07-01"), self._entry(date="2026-12-31")])
+        self.assertEqual(entries.mapped("state"), ["posted", "posted"])
+
+
 class TestWriterNames(WriterCase):
     """Entry names drawn for a chunk at once are those next_by_id() gives one by one."""
 
@@ -324,6 +445,19 @@ def overriding_action_done(odoo_class, calls):
     return test_module_class
 
 
+def overriding_entry_create(odoo_class, created):
+    """A module's `_inherit = "account.move"` extending create; created records
+    each call's reference."""
+
+    def create(entries, vals):
+        created.append(vals.get("ref"))
+        return super(test_module_class, entries).create(vals)
+
+    test_module_class = type("account.move", (odoo_class,), {
+        "_register": False, "_module": "backflush_test_override", "create": create})
+    return test_module_class
+
+
 class TestWriterStepsAside(WriterCase):
     """Another module extending a method the writer stands in for gets Odoo's path."""
 
@@ -349,6 +483,32 @@ class TestWriterStepsAside(WriterCase):
         for production in productions:
             self.assertEqual(production.backflush_state, "done")
             self.assertEqual(self.consumed(production, self.leg), 4 * production.product_qty)
+            self.assert_wip_zero(production)
+
+    def test_a_module_overriding_entry_create_gets_it_for_every_entry(self):
+        """The settlement's entries too: every entry goes through its create."""
+        self.rule(name="End of shift", trigger="periodic")
+        self.receive_everything()
+        self.table.standard_price = 29.80   # a price variance to settle
+        registry = self.env.registry
+        odoo_class = registry.models["account.move"]
+        created = []
+        registry.models["account.move"] = overriding_entry_create(odoo_class, created)
+        try:
+            productions, result = self.periodic_run([2, 3])
+        finally:
+            registry.models["account.move"] = odoo_class
+        self.assertEqual(result["odoo_path"],
+                         ["backflush_test_override overrides account.move.create"])
+        entries = self.env["account.move"].search(
+            [("line_ids.backflush_production_id", "in", productions.ids)])
+        self.assertEqual(len(created), len(entries))
+        # the settlement's are made with their MO as reference (stock_account's without)
+        self.assertEqual(sorted(ref for ref in created if ref), sorted(productions.mapped("name")))
+        for production in productions:
+            # 1.00 per table below its roll-up, whichever variance it is
+            self.assertEqual(round(sum(self.items(production).filtered(
+                "backflush_variance_type").mapped("balance")), 2), production.product_qty)
             self.assert_wip_zero(production)
 
     def test_a_probe_is_not_an_override_a_patch_is(self):

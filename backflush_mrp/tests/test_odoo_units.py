@@ -1,4 +1,5 @@
 """An MO's raw moves keep Odoo's units, the BoM line's (SPEC sections 3 and 4d)."""
+from ..lib import quantities
 from .common_accounting import BackflushAccountingCase
 
 
@@ -84,3 +85,45 @@ class TestOdooUnits(BackflushAccountingCase):
         self.assertEqual(self.on_hand(self.chair), 0.0)
         self.assertEqual(self.balance(production, "wip"), 0.0)
         self.assertEqual(self.variance(production, "usage"), 0.0)
+
+
+class TestPlainUnits(BackflushAccountingCase):
+    """The plain units the posting computes with are Odoo's, and follow their changes."""
+
+    def _units(self):
+        Uom = self.env["product.uom"]
+        category = self.uom_unit.category_id
+        return self.uom_unit | Uom.create({
+            "name": "Box of 100", "category_id": category.id, "uom_type": "bigger",
+            "factor_inv": 100, "rounding": 0.01}) | Uom.create({
+                "name": "Dozen (whole)", "category_id": category.id, "uom_type": "bigger",
+                "factor_inv": 12, "rounding": 1.0}) | Uom.create({
+                    "name": "Tenth", "category_id": category.id, "uom_type": "smaller",
+                    "factor": 10, "rounding": 0.001})
+
+    def test_odoo_quantity_is_compute_quantity(self):
+        units = self._units()
+        quantities_ = [0.0, 0.005, 1.0, 7.0, 12.5, 84.0, 99.995, 1 / 3.0, 1234.5678]
+        for source in units:
+            for target in units:
+                for qty in quantities_:
+                    for method in ("UP", "HALF-UP"):
+                        self.assertEqual(
+                            quantities.odoo_quantity(qty, source.backflush_plain(),
+                                                     target.backflush_plain(), method),
+                            source._compute_quantity(qty, target, rounding_method=method),
+                            (qty, source.name, target.name, method))
+
+    def test_a_changed_unit_is_seen_at_once(self):
+        # in a category of its own: stock refuses new ratios in one that has moved
+        category = self.env["product.uom.categ"].create({"name": "Backflush rolls"})
+        Uom = self.env["product.uom"]
+        Uom.create({"name": "Metre", "category_id": category.id, "uom_type": "reference",
+                    "rounding": 0.01})
+        roll = Uom.create({"name": "Roll", "category_id": category.id, "uom_type": "bigger",
+                           "factor_inv": 100, "rounding": 0.01})
+        self.assertEqual(roll.backflush_plain(), quantities.Uom(0.01, 0.01, category.id))
+        roll.factor_inv = 50
+        self.assertEqual(roll.backflush_plain(), quantities.Uom(0.02, 0.01, category.id))
+        roll.rounding = 1.0
+        self.assertEqual(roll.backflush_plain(), quantities.Uom(0.02, 1.0, category.id))
