@@ -93,7 +93,7 @@ class MrpProduction(models.Model):
             if move.state == "done" else
             quantities.convert(move.quantity_done, move.product_uom.backflush_plain(), mo_uom)
             for move in moves)
-        return float_round(produced, precision_rounding=self.product_uom_id.rounding)
+        return float_round(produced, precision_rounding=mo_uom.rounding)
 
     # public: writes through the ORM as the caller (access rights and rules apply)
     def backflush_update_state(self):

@@ -419,10 +419,10 @@ class TestWriterNames(WriterCase):
             calls.append(number_next)
             return "X%d" % number_next
 
-        overriding = type("ir.sequence", (odoo_class,), {
+        overriding_class = type("ir.sequence", (odoo_class,), {
             "_register": False, "_module": "backflush_test_override",
             "get_next_char": get_next_char})
-        self.env.registry.models["ir.sequence"] = overriding
+        self.env.registry.models["ir.sequence"] = overriding_class
         try:
             drawn = self.env["backflush.entry.writer"]._draw(
                 self.env["ir.sequence"].browse(sequence.id), "2026-03-15", 2)
@@ -431,30 +431,16 @@ class TestWriterNames(WriterCase):
         self.assertEqual((drawn, calls), (["X1", "X2"], [1, 2]))
 
 
-def overriding_action_done(odoo_class, calls):
-    """What loading a module with `_inherit = "stock.move"` that extends
-    _action_done puts in the registry; calls records each call's moves."""
+def overriding(odoo_class, method_name, on_call):
+    """What loading a module with `_inherit` that extends method_name of odoo_class's
+    model puts in the registry; on_call(records, *args) sees each call first."""
 
-    def _action_done(moves):
-        calls.append((len(moves), sorted(set(moves.mapped("product_id.name")))))
-        return super(test_module_class, moves)._action_done()
+    def method(records, *args, **kwargs):
+        on_call(records, *args, **kwargs)
+        return getattr(super(test_module_class, records), method_name)(*args, **kwargs)
 
-    test_module_class = type("stock.move", (odoo_class,), {
-        "_register": False, "_module": "backflush_test_override",
-        "_action_done": _action_done})
-    return test_module_class
-
-
-def overriding_entry_create(odoo_class, created):
-    """A module's `_inherit = "account.move"` extending create; created records
-    each call's reference."""
-
-    def create(entries, vals):
-        created.append(vals.get("ref"))
-        return super(test_module_class, entries).create(vals)
-
-    test_module_class = type("account.move", (odoo_class,), {
-        "_register": False, "_module": "backflush_test_override", "create": create})
+    test_module_class = type(odoo_class._name, (odoo_class,), {
+        "_register": False, "_module": "backflush_test_override", method_name: method})
     return test_module_class
 
 
@@ -467,7 +453,8 @@ class TestWriterStepsAside(WriterCase):
         registry = self.env.registry
         odoo_class = registry.models["stock.move"]
         calls = []
-        registry.models["stock.move"] = overriding_action_done(odoo_class, calls)
+        registry.models["stock.move"] = overriding(odoo_class, "_action_done", lambda moves: (
+            calls.append((len(moves), sorted(set(moves.mapped("product_id.name")))))))
         try:
             productions, result = self.periodic_run([2, 3])
         finally:
@@ -493,7 +480,8 @@ class TestWriterStepsAside(WriterCase):
         registry = self.env.registry
         odoo_class = registry.models["account.move"]
         created = []
-        registry.models["account.move"] = overriding_entry_create(odoo_class, created)
+        registry.models["account.move"] = overriding(
+            odoo_class, "create", lambda _entries, vals: created.append(vals.get("ref")))
         try:
             productions, result = self.periodic_run([2, 3])
         finally:
